@@ -1,0 +1,138 @@
+"""Agendas (의제) and the sessions (회의) held on them."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from deliberation.people.models import Organisation
+
+
+class Disclosure(models.TextChoices):
+    PUBLIC = "public", _("공개")
+    INTERNAL = "internal", _("내부")
+    RESTRICTED = "restricted", _("비공개")
+
+
+DISCLOSURE_RANK = {Disclosure.PUBLIC: 0, Disclosure.INTERNAL: 1, Disclosure.RESTRICTED: 2}
+
+
+class Topic(models.TextChoices):
+    YOUTH_JOBS = "youth_jobs", _("지역 청년 해외 일자리")
+    UNIVERSITY_EXCHANGE = "university_exchange", _("지방대학 국제교류")
+    DIPLOMACY_CENTRE = "diplomacy_centre", _("국민외교센터")
+    SISTER_CITIES = "sister_cities", _("자매·우호도시 교류")
+    MIGRANTS = "migrants", _("외국인 주민과 다문화")
+    TRADE = "trade", _("지역 수출과 통상")
+    OTHER = "other", _("기타")
+
+
+class Agenda(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("준비 중")
+        OPEN = "open", _("진행 중")
+        CLOSED = "closed", _("종료")
+
+    title = models.CharField(_("제목"), max_length=200)
+    description_html = models.TextField(_("설명"), blank=True)
+    topic = models.CharField(_("주제"), max_length=30, choices=Topic.choices, default=Topic.OTHER)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("주관 기관"), on_delete=models.PROTECT, related_name="agendas"
+    )
+    disclosure = models.CharField(
+        _("공개 수준"), max_length=12, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    invitees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("초대된 참여자"),
+        blank=True,
+        related_name="invited_agendas",
+        help_text=_("비공개 의제에 참여할 수 있는 주민"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("의제")
+        verbose_name_plural = _("의제")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _join_code() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class Session(models.Model):
+    """A meeting on an agenda; its live room is keyed by this row."""
+
+    class Kind(models.TextChoices):
+        OPEN_MIC = "open_mic", _("자유발언대")
+        DELIBERATION = "deliberation", _("숙의")
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("예정")
+        LIVE = "live", _("진행 중")
+        PAUSED = "paused", _("일시 정지")
+        CLOSED = "closed", _("종료")
+        ARCHIVED = "archived", _("보관")
+
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("회의 제목"), max_length=200)
+    kind = models.CharField(_("형식"), max_length=20, choices=Kind.choices, default=Kind.OPEN_MIC)
+    state = models.CharField(
+        _("상태"), max_length=12, choices=State.choices, default=State.SCHEDULED
+    )
+    starts_at = models.DateTimeField(_("시작 시각"))
+    ends_at = models.DateTimeField(_("종료 예정 시각"), null=True, blank=True)
+    venue = models.CharField(_("오프라인 장소"), max_length=200, blank=True)
+    join_code = models.CharField(max_length=16, unique=True, default=_join_code, editable=False)
+    turn_seconds = models.PositiveIntegerField(_("발언 시간(초)"), default=120)
+    # Room settings the facilitator changes live.
+    locked = models.BooleanField(_("읽기 전용"), default=False)
+    slow_mode_seconds = models.PositiveIntegerField(_("슬로 모드(초)"), default=0)
+    premoderation = models.BooleanField(_("사전 승인"), default=False)
+    # The room's sequence: the number of the last event stored for it.
+    last_seq = models.BigIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("회의")
+        verbose_name_plural = _("회의")
+        indexes = [models.Index(fields=["state", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open_for_posts(self) -> bool:
+        return self.state == self.State.LIVE and not self.locked
+
+
+class SessionTransition(models.Model):
+    """Every change of a session's state, for the record."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=12)
+    to_state = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

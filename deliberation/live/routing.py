@@ -1,0 +1,7 @@
+"""WebSocket URL patterns of the live room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []

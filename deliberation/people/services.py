@@ -1,0 +1,71 @@
+"""Writes about people: quick-join, attaching an account, signing out."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from deliberation.common.text import clean_text
+
+from .models import Organisation, User
+
+NICKNAME_MAX = 20
+
+
+def clean_nickname(raw: str) -> str:
+    """A nickname with invisible and control characters stripped, or a clear error."""
+    nickname = clean_text(raw or "", multiline=False)
+    if not nickname:
+        raise ValidationError(_("닉네임을 입력해 주세요."), code="required")
+    if len(nickname) > NICKNAME_MAX:
+        raise ValidationError(
+            _("닉네임은 %(max)d자 이내로 입력해 주세요.") % {"max": NICKNAME_MAX}, code="max_length"
+        )
+    return nickname
+
+
+@transaction.atomic
+def resident_join(*, nickname: str, region: Organisation, age_band: str = "") -> User:
+    """Create a password-less resident from a nickname and a region."""
+    if not region.is_municipality:
+        raise ValidationError(_("지역은 지자체 중에서 골라 주세요."), code="region")
+    if age_band and age_band not in User.AgeBand.values:
+        raise ValidationError(_("연령대 값이 올바르지 않습니다."), code="age_band")
+    user = User(
+        username=f"r-{secrets.token_hex(8)}",
+        nickname=clean_nickname(nickname),
+        region=region,
+        age_band=age_band,
+        role=User.Role.RESIDENT,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def resident_attach_account(*, user: User, username: str, password: str) -> User:
+    """Give a quick-join resident a username and password so they can sign in anywhere."""
+    if not user.is_resident:
+        raise ValidationError(_("주민 참여자만 계정을 연결할 수 있습니다."), code="role")
+    if user.has_usable_password():
+        raise ValidationError(_("이미 계정이 연결되어 있습니다."), code="attached")
+    username = clean_text(username, multiline=False)
+    if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        raise ValidationError(_("이미 사용 중인 아이디입니다."), code="taken")
+    user.username = username
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_revoke_tokens(*, user: User) -> None:
+    """End every resident cookie and live socket of this person (sign-out, ban)."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])

@@ -1,0 +1,52 @@
+"""Shared fixtures: factories, and the real Redis when REDIS_URL is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytest_factoryboy import register
+
+from tests import factories
+
+register(factories.OrganisationFactory, "organisation")
+register(factories.ResidentFactory, "resident")
+register(factories.FacilitatorFactory, "facilitator")
+register(factories.MinistryStaffFactory, "ministry_staff")
+register(factories.AdminFactory, "admin_user")
+register(factories.AgendaFactory, "agenda")
+register(factories.SessionFactory, "session")
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+@pytest.fixture
+def redis_channel_layer(settings: Any) -> Iterator[dict[str, Any]]:
+    """Switch the channel layer to the real Redis with a random prefix, or skip."""
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    from channels.layers import channel_layers
+
+    config = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"t{uuid.uuid4().hex[:10]}"},
+        }
+    }
+    settings.CHANNEL_LAYERS = config
+    channel_layers.backends.clear()
+    yield config
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers() -> Iterator[None]:
+    """Every test gets its own in-memory layer: no message leaks between tests."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
