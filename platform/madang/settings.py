@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "deliberation.people",
     "deliberation.agendas",
     "deliberation.live",
+    "deliberation.structured",
+    "deliberation.analysis",
+    "deliberation.digests",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +85,9 @@ TEMPLATES = [
     },
 ]
 
+# Separate test databases for runs that share a machine (MADANG_TEST_RUN=name).
+TEST_RUN = env.str("MADANG_TEST_RUN", default="main")
+
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'madang.sqlite3'}"
@@ -97,7 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / f"test-{TEST_RUN}.sqlite3")
+else:
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_madang_{TEST_RUN}"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_KEY_PREFIX = env.str("MADANG_CHANNEL_PREFIX", default="madang")

@@ -12,6 +12,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("deliberation.people.urls")),
     path("", include("deliberation.agendas.urls")),
+    path("", include("deliberation.live.urls")),
+    path("", include("deliberation.structured.urls")),
+    path("", include("deliberation.analysis.urls")),
+    path("", include("deliberation.digests.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.STATIC_URL, document_root=settings.STATICFILES_DIRS[0])

@@ -1,0 +1,3 @@
+"""Models of the analysis sub-app."""
+
+from __future__ import annotations

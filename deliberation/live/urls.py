@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+app_name = "live"
+
+urlpatterns: list = []

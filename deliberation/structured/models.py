@@ -1,0 +1,3 @@
+"""Models of the structured sub-app."""
+
+from __future__ import annotations
