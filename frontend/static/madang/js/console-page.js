@@ -1,0 +1,31 @@
+// The facilitator's console: the room plus floor, room and moderation controls.
+import { startRoom } from "./room-ui.js";
+
+const started = startRoom("console");
+
+if (started) {
+  const { view } = started;
+  const root = document.querySelector("[data-room]");
+  const floorActions = {
+    grant_next: ["floor.grant", () => ({ user_id: null })],
+    extend: ["floor.extend", () => ({ seconds: 30 })],
+    end: ["floor.end", () => ({})],
+    skip: ["floor.skip", () => ({})],
+  };
+  for (const button of root.querySelectorAll("[data-floor]")) {
+    const [type, fields] = floorActions[button.dataset.floor];
+    button.addEventListener("click", () => view.act(type, fields()));
+  }
+  for (const button of root.querySelectorAll("[data-room-action]")) {
+    button.addEventListener("click", () => view.act(`room.${button.dataset.roomAction}`));
+  }
+  const locked = root.querySelector('[data-setting="locked"]');
+  locked?.addEventListener("change", () => view.act("room.lock", { locked: locked.checked }));
+  const premod = root.querySelector('[data-setting="premoderation"]');
+  premod?.addEventListener("change", () => view.act("room.premoderation", { enabled: premod.checked }));
+  const slow = root.querySelector('[data-setting="slow_mode_seconds"]');
+  root.querySelector("[data-apply-slow]")?.addEventListener("click", () => {
+    const seconds = Math.max(0, Math.min(3600, Number.parseInt(slow.value, 10) || 0));
+    view.act("room.slow_mode", { seconds });
+  });
+}

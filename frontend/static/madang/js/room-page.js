@@ -1,0 +1,4 @@
+// The resident's room page.
+import { startRoom } from "./room-ui.js";
+
+startRoom("room");

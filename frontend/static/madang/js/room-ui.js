@@ -1,0 +1,807 @@
+// What the three room pages share: the room's state as the server describes it
+// (docs/protocol.md), and keyed DOM rendering of the stage, queue and statements.
+// User text is only ever placed with textContent; links are built as elements.
+
+import { RoomClient, State, roomSocketUrl } from "./room-client.js";
+
+export const REACTIONS = ["공감", "궁금해요", "아쉬워요"];
+const REACTION_KEYS = { 공감: "react_agree", 궁금해요: "react_curious", 아쉬워요: "react_regret" };
+const MAX_CHARS = 1000;
+
+export function readJson(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+export function fmt(template, vars = {}) {
+  return String(template ?? "").replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+export function charCount(text) {
+  return [...String(text).normalize("NFC")].length;
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+const TRAILING = /[.,;:!?)\]}'"」』。、]+$/u;
+
+// Plain text to a fragment: text nodes, plus anchors for http(s) links only.
+export function linkify(text) {
+  const frag = document.createDocumentFragment();
+  const source = String(text ?? "");
+  let last = 0;
+  for (const match of source.matchAll(URL_RE)) {
+    let url = match[0];
+    const trail = url.match(TRAILING);
+    if (trail) url = url.slice(0, -trail[0].length);
+    let href = null;
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol === "http:" || parsed.protocol === "https:") href = parsed.href;
+    } catch (_) {
+      href = null;
+    }
+    if (!href) continue;
+    frag.append(document.createTextNode(source.slice(last, match.index)));
+    const a = document.createElement("a");
+    a.href = href;
+    a.rel = "nofollow noopener noreferrer";
+    a.target = "_blank";
+    a.textContent = url;
+    frag.append(a);
+    last = match.index + url.length;
+  }
+  frag.append(document.createTextNode(source.slice(last)));
+  return frag;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role") node.setAttribute(key, value === true ? "" : value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "ko", {
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "Asia/Seoul",
+});
+
+function clock(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : timeFormat.format(d);
+}
+
+function mmss(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+}
+
+// ---------------------------------------------------------------------------
+
+export class RoomView {
+  constructor(root, { client, config, strings, mode }) {
+    this.root = root;
+    this.client = client;
+    this.config = config;
+    this.t = strings;
+    this.mode = mode; // "room" | "console" | "projector"
+    this.staffView = mode === "console";
+    this.me = { id: config.me?.id, nickname: config.me?.nickname, staff: Boolean(config.me?.moderator), muted: false, hand_raised: false };
+    this.session = { state: config.state };
+    this.statements = new Map();
+    this.nodes = new Map();
+    this.queue = [];
+    this.floor = null;
+    this.floorOffset = 0;
+    this.reactions = {};
+    this.myReactions = new Set();
+    this.pending = new Map();
+    this.reports = new Map();
+    this.log = [];
+    this.kicked = false;
+    this.ready = false;
+    this.announceQueue = [];
+    this.q = (sel) => root.querySelector(sel);
+    this.sideLimit = Number(this.q("[data-side-list]")?.dataset.limit || 0);
+    this._bindClient();
+    this._timer = setInterval(() => this.renderTimer(), 250);
+    this._announceTimer = setInterval(() => this._flushAnnouncements(), 1200);
+  }
+
+  // ---- protocol -----------------------------------------------------------
+
+  _bindClient() {
+    const c = this.client;
+    c.on("connection", (m) => this.renderConnection(m.state));
+    c.on("snapshot", (m) => this.applySnapshot(m));
+    c.on("statement.new", (m) => this.upsertStatement(m.statement, { announce: true }));
+    c.on("statement.restored", (m) => this.upsertStatement(m.statement));
+    c.on("statement.hidden", (m) => this.hideStatement(m.statement_id));
+    c.on("statement.pinned", (m) => this.pinStatement(m.statement_id, m.pinned));
+    c.on("statement.answered", (m) => {
+      const st = this.statements.get(m.statement_id);
+      if (st) this.upsertStatement({ ...st, answered: true, answer_id: m.answer_id });
+    });
+    c.on("queue.changed", (m) => {
+      this.queue = m.queue || [];
+      this.me.hand_raised = this.queue.some((e) => e.user_id === this.me.id);
+      this.renderQueue();
+    });
+    c.on("floor.changed", (m) => this.setFloor(m.floor, m.previous));
+    c.on("room.state", (m) => {
+      Object.assign(this.session, {
+        state: m.state,
+        locked: m.locked,
+        slow_mode_seconds: m.slow_mode_seconds,
+        premoderation: m.premoderation,
+      });
+      this.renderRoomState();
+    });
+    c.on("moderation.logged", (m) => {
+      this.log.push(m.entry);
+      this.renderLog();
+    });
+    c.on("reactions", (m) => {
+      for (const [id, counts] of Object.entries(m.counts || {})) {
+        this.reactions[id] = counts;
+        this.renderReactions(Number(id));
+      }
+    });
+    c.on("presence", (m) => this.renderPresence(m.count));
+    c.on("you", (m) => {
+      this.me.muted = Boolean(m.muted);
+      this.me.hand_raised = Boolean(m.hand_raised);
+      if (m.notice) this.toast(m.notice);
+      this.renderRoomState();
+      this.renderQueue();
+    });
+    c.on("kicked", (m) => {
+      this.kicked = true;
+      this.notice(m.message || this.t.kicked, true);
+      this.renderRoomState();
+    });
+    c.on("staff.pending", (m) => {
+      this.pending.set(m.statement.id, m.statement);
+      this.renderPending();
+    });
+    c.on("staff.pending_done", (m) => {
+      this.pending.delete(m.statement_id);
+      this.renderPending();
+    });
+    c.on("staff.report", (m) => {
+      this.reports.set(m.report.id, m.report);
+      this.renderReports();
+      this.announce(fmt(this.t.report_reason, { reason: m.report.reason }));
+    });
+    c.on("staff.report_resolved", (m) => {
+      this.reports.delete(m.report_id);
+      this.renderReports();
+    });
+  }
+
+  applySnapshot(s) {
+    this.session = { ...this.session, ...(s.session || {}) };
+    this.me = { ...this.me, ...(s.me || {}) };
+    this.queue = s.queue || [];
+    this.reactions = s.reactions || {};
+    this.myReactions = new Set((s.my_reactions || []).map(([id, kind]) => `${id}|${kind}`));
+    this.log = s.moderation_log || [];
+    this.pending = new Map((s.staff?.pending || []).map((st) => [st.id, st]));
+    this.reports = new Map((s.staff?.reports || []).map((r) => [r.id, r]));
+    // A snapshot replaces everything: rebuild the statement lists from it.
+    this.statements.clear();
+    for (const node of this.nodes.values()) node.remove();
+    this.nodes.clear();
+    const all = [...(s.statements || [])];
+    for (const p of s.pinned || []) if (!all.some((x) => x.id === p.id)) all.push(p);
+    all.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.id - b.id);
+    for (const st of all) this.upsertStatement(st, { announce: false });
+    this.ready = true;
+    this.setFloor(s.floor, null);
+    this.renderAll();
+  }
+
+  // ---- state changes ------------------------------------------------------
+
+  upsertStatement(st, { announce = false } = {}) {
+    if (!st || st.id === undefined) return;
+    const isNew = !this.statements.has(st.id);
+    this.statements.set(st.id, st);
+    if (st.status === "hidden" && !this.staffView) {
+      this._removeNode(st.id);
+    } else if (st.status === "visible" || st.status === "hidden") {
+      this._placeNode(st);
+    }
+    this.renderPinned();
+    this.renderEmpty();
+    if (announce && isNew && st.status === "visible" && st.author?.id !== this.me.id) {
+      this.announceQueue.push(st);
+    }
+  }
+
+  hideStatement(id) {
+    const st = this.statements.get(id);
+    if (!st) return;
+    this.upsertStatement({ ...st, status: "hidden", pinned: false, text: this.staffView ? st.text : "", html: "" });
+  }
+
+  pinStatement(id, pinned) {
+    const st = this.statements.get(id);
+    if (st) this.upsertStatement({ ...st, pinned: Boolean(pinned) });
+  }
+
+  setFloor(floor, previous) {
+    const hadFloor = this.floor;
+    this.floor = floor || null;
+    if (this.floor?.now) this.floorOffset = Date.parse(this.floor.now) - Date.now();
+    else this.floorOffset = this.client.clockOffsetMs || 0;
+    this.renderStage();
+    this.renderQueue();
+    if (previous && hadFloor && previous.user_id === this.me.id && this.mode === "room") {
+      this.announce(this.t.floor_ended);
+    }
+    if (this.floor && this.floor.user_id === this.me.id && this.mode === "room") {
+      this.announce(this.t.you_have_floor);
+    }
+  }
+
+  // ---- rendering ----------------------------------------------------------
+
+  renderAll() {
+    this.renderRoomState();
+    this.renderStage();
+    this.renderQueue();
+    this.renderPinned();
+    this.renderEmpty();
+    this.renderPending();
+    this.renderReports();
+    this.renderLog();
+    for (const id of this.statements.keys()) this.renderReactions(id);
+  }
+
+  renderConnection(state) {
+    const node = this.q("[data-conn]");
+    if (!node) return;
+    const label = {
+      [State.CONNECTING]: this.t.state_connecting,
+      [State.OPEN]: this.t.state_open,
+      [State.RECONNECTING]: this.t.state_reconnecting,
+      [State.CLOSED]: this.t.state_closed,
+    }[state];
+    node.dataset.conn = state;
+    node.querySelector("[data-conn-label]").textContent = label || state;
+    this.renderRoomState();
+  }
+
+  renderPresence(count) {
+    const node = this.q("[data-presence]");
+    if (node && typeof count === "number") node.textContent = fmt(this.t.present, { n: count });
+  }
+
+  notice(text, urgent = false) {
+    const node = this.q("[data-room-notice]");
+    if (!node) return;
+    node.textContent = text || "";
+    node.hidden = !text;
+    node.classList.toggle("room-notice--urgent", urgent);
+  }
+
+  toast(text) {
+    const node = this.q("[data-toast]");
+    if (!node) return;
+    node.textContent = text;
+    clearTimeout(this._toastTimer);
+    this._toastTimer = setTimeout(() => {
+      node.textContent = "";
+    }, 6000);
+  }
+
+  announce(text) {
+    const node = this.q("[data-announcer]");
+    if (!node || !text) return;
+    const line = document.createElement("p");
+    line.textContent = text;
+    node.append(line);
+    while (node.childElementCount > 5) node.firstElementChild.remove();
+  }
+
+  _flushAnnouncements() {
+    const batch = this.announceQueue.splice(0);
+    if (!batch.length) return;
+    if (batch.length > 3) {
+      this.announce(fmt(this.t.new_statements_many, { n: batch.length }));
+      return;
+    }
+    for (const st of batch) {
+      const text = st.text.length > 140 ? `${st.text.slice(0, 140)}…` : st.text;
+      const key = st.on_stage ? "new_stage_statement" : "new_statement";
+      this.announce(fmt(this.t[key], { author: st.author?.nickname ?? "", text }));
+    }
+  }
+
+  canPost() {
+    return (
+      this.ready &&
+      !this.kicked &&
+      this.client.state === State.OPEN &&
+      this.session.state === "live" &&
+      (!this.session.locked || this.me.staff) &&
+      !this.me.muted
+    );
+  }
+
+  renderRoomState() {
+    const badge = this.q("[data-room-state]");
+    if (badge && this.session.state) {
+      badge.textContent = this.t[`room_${this.session.state}`] || this.session.state;
+      badge.dataset.state = this.session.state;
+    }
+    if (!this.kicked) {
+      const notes = [];
+      if (this.session.locked) notes.push(this.t.room_locked);
+      if (this.session.slow_mode_seconds > 0) notes.push(fmt(this.t.slow_mode, { n: this.session.slow_mode_seconds }));
+      if (this.session.premoderation) notes.push(this.t.premoderation);
+      this.notice(notes.join(" · "));
+    }
+    const canPost = this.canPost();
+    const composer = this.q("[data-composer]");
+    if (composer) {
+      composer.querySelector("textarea").disabled = !canPost && this.client.state !== State.RECONNECTING;
+      this._updateCounter();
+    }
+    const hand = this.q("[data-hand]");
+    if (hand) hand.disabled = !(canPost || (this.me.hand_raised && this.ready));
+    for (const input of this.root.querySelectorAll("[data-setting]")) {
+      const key = input.dataset.setting;
+      if (document.activeElement === input) continue;
+      if (input.type === "checkbox") input.checked = Boolean(this.session[key]);
+      else if (this.session[key] !== undefined) input.value = this.session[key];
+    }
+  }
+
+  _updateCounter() {
+    const composer = this.q("[data-composer]");
+    if (!composer) return;
+    const area = composer.querySelector("textarea");
+    const n = charCount(area.value);
+    const counter = composer.querySelector("[data-composer-count]");
+    counter.textContent = fmt(this.t.chars, { n: n.toLocaleString("ko-KR") });
+    counter.classList.toggle("is-over", n > MAX_CHARS);
+    composer.querySelector("[data-composer-send]").disabled =
+      area.disabled || n === 0 || n > MAX_CHARS || !area.value.trim();
+  }
+
+  renderStage() {
+    const name = this.q("[data-stage-speaker]");
+    const timer = this.q("[data-stage-timer]");
+    if (!name) return;
+    const stage = this.q(".stage");
+    if (this.floor) {
+      const mine = this.floor.user_id === this.me.id;
+      name.textContent = "";
+      name.append(
+        el("span", { class: "stage__label", text: this.t.speaking_now }),
+        " ",
+        el("strong", { text: this.floor.nickname + (mine ? ` (${this.t.you})` : "") }),
+      );
+      timer.hidden = false;
+      stage?.classList.add("is-live");
+    } else {
+      name.textContent = this.t.nobody_speaking;
+      timer.hidden = true;
+      stage?.classList.remove("is-live");
+    }
+    this.renderTimer();
+  }
+
+  renderTimer() {
+    const timer = this.q("[data-stage-timer]");
+    if (!timer || !this.floor) return;
+    const left = Date.parse(this.floor.ends_at) - (Date.now() + this.floorOffset);
+    const text = mmss(left);
+    if (timer.textContent !== text) timer.textContent = text;
+    timer.classList.toggle("is-ending", left <= 10000);
+  }
+
+  renderQueue() {
+    const list = this.q("[data-queue-list]");
+    if (!list) return;
+    list.textContent = "";
+    this.queue.forEach((entry, i) => {
+      const mine = entry.user_id === this.me.id;
+      const li = el(
+        "li",
+        { class: `queue__item${mine ? " is-me" : ""}`, "data-user-id": String(entry.user_id) },
+        el("span", { class: "queue__pos", "aria-hidden": "true", text: String(i + 1) }),
+        el("span", { class: "queue__name", text: entry.nickname + (mine ? ` (${this.t.you})` : "") }),
+      );
+      if (this.staffView) {
+        const grant = el("button", { type: "button", class: "btn btn--small", text: this.t.grant, "aria-label": `${entry.nickname}: ${this.t.grant}` });
+        grant.addEventListener("click", () => this.act("floor.grant", { user_id: entry.user_id }));
+        li.append(grant);
+      }
+      list.append(li);
+    });
+    const empty = this.q("[data-queue-empty]");
+    if (empty) empty.hidden = this.queue.length > 0;
+    const count = this.q("[data-queue-count]");
+    if (count) count.textContent = this.queue.length ? `(${this.queue.length})` : "";
+    const hand = this.q("[data-hand]");
+    if (hand) {
+      const raised = this.queue.some((e) => e.user_id === this.me.id) || this.me.hand_raised;
+      hand.setAttribute("aria-pressed", String(raised));
+      hand.textContent = raised ? this.t.lower_hand : this.t.raise_hand;
+      const status = this.q("[data-hand-status]");
+      const pos = this.queue.findIndex((e) => e.user_id === this.me.id);
+      let text = "";
+      if (this.floor && this.floor.user_id === this.me.id) text = this.t.you_have_floor;
+      else if (pos >= 0) text = fmt(this.t.you_are_queued, { n: pos + 1 });
+      if (status.textContent !== text) status.textContent = text;
+    }
+  }
+
+  _listFor(st) {
+    return st.on_stage ? this.q("[data-stage-list]") : this.q("[data-side-list]");
+  }
+
+  _removeNode(id) {
+    const node = this.nodes.get(id);
+    if (node) node.remove();
+    this.nodes.delete(id);
+  }
+
+  _placeNode(st) {
+    const list = this._listFor(st);
+    if (!list) {
+      this._removeNode(st.id);
+      return;
+    }
+    const fresh = this._statementNode(st);
+    const old = this.nodes.get(st.id);
+    if (old && old.parentNode === list) {
+      old.replaceWith(fresh);
+    } else {
+      if (old) old.remove();
+      // Keep the list in the room's order even when a restored statement comes back.
+      const after = [...list.children].find((n) => Number(n.dataset.seq) > (st.seq ?? Infinity));
+      list.insertBefore(fresh, after || null);
+    }
+    this.nodes.set(st.id, fresh);
+    if (this.sideLimit && list.matches("[data-side-list]")) {
+      while (list.childElementCount > this.sideLimit) {
+        const first = list.firstElementChild;
+        this.nodes.delete(Number(first.dataset.statementId));
+        first.remove();
+      }
+    }
+  }
+
+  _statementNode(st) {
+    const hidden = st.status === "hidden";
+    const mine = st.author?.id === this.me.id;
+    const li = el("li", {
+      class: `statement${hidden ? " is-hidden" : ""}${st.pinned ? " is-pinned" : ""}${mine ? " is-mine" : ""}`,
+      id: `statement-${st.id}`,
+      "data-statement-id": String(st.id),
+      "data-seq": String(st.seq ?? ""),
+    });
+    const meta = el(
+      "p",
+      { class: "statement__meta" },
+      el("span", { class: "statement__author", text: (st.author?.nickname ?? "") + (mine ? ` (${this.t.you})` : "") }),
+      " ",
+      el("time", { dateTime: st.created_at, text: clock(st.created_at) }),
+    );
+    if (st.pinned) meta.append(" ", el("span", { class: "tag", text: this.t.pinned }));
+    if (hidden) meta.append(" ", el("span", { class: "tag tag--warn", text: this.t.hidden_by_moderator }));
+    li.append(meta);
+    if (hidden) {
+      // Staff keep the record; the text stays folded away.
+      if (this.staffView && st.text) {
+        const details = el("details", { class: "statement__folded" }, el("summary", { text: this.t.statement_hidden }));
+        details.append(el("p", { class: "statement__text" }, linkify(st.text)));
+        li.append(details);
+      }
+    } else {
+      li.append(el("p", { class: "statement__text" }, linkify(st.text)));
+    }
+    if (this.mode !== "projector" && !hidden) li.append(this._reactionBar(st));
+    else if (!hidden) li.append(this._reactionSummary(st));
+    const actions = el("div", { class: "statement__actions" });
+    if (this.mode === "room" && !mine && !hidden) {
+      const report = el("button", { type: "button", class: "btn btn--link", text: this.t.report, "aria-label": `${this.t.report}: ${st.author?.nickname ?? ""}` });
+      report.addEventListener("click", () => this.openReport(st));
+      actions.append(report);
+    }
+    if (this.staffView) this._staffButtons(st, actions);
+    if (actions.childElementCount) li.append(actions);
+    return li;
+  }
+
+  _reactionBar(st) {
+    const bar = el("div", { class: "reactions", role: "group", "aria-label": this.t.react_agree + " / " + this.t.react_curious + " / " + this.t.react_regret });
+    for (const kind of REACTIONS) {
+      const count = this.reactions[st.id]?.[kind] ?? 0;
+      const on = this.myReactions.has(`${st.id}|${kind}`);
+      const button = el(
+        "button",
+        { type: "button", class: "reaction", "aria-pressed": String(on), "data-kind": kind },
+        el("span", { class: "reaction__label", text: this.t[REACTION_KEYS[kind]] || kind }),
+        " ",
+        el("span", { class: "reaction__count", text: String(count) }),
+      );
+      button.addEventListener("click", () => this.toggleReaction(st.id, kind));
+      bar.append(button);
+    }
+    return bar;
+  }
+
+  _reactionSummary(st) {
+    const counts = this.reactions[st.id] || {};
+    const parts = REACTIONS.filter((k) => counts[k]).map((k) => `${this.t[REACTION_KEYS[k]]} ${counts[k]}`);
+    return el("p", { class: "reactions reactions--summary", text: parts.join(" · ") });
+  }
+
+  renderReactions(id) {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    const st = this.statements.get(id);
+    if (this.mode === "projector") {
+      const summary = node.querySelector(".reactions--summary");
+      if (summary && st) summary.replaceWith(this._reactionSummary(st));
+      return;
+    }
+    for (const button of node.querySelectorAll(".reaction")) {
+      const kind = button.dataset.kind;
+      button.querySelector(".reaction__count").textContent = String(this.reactions[id]?.[kind] ?? 0);
+      button.setAttribute("aria-pressed", String(this.myReactions.has(`${id}|${kind}`)));
+    }
+  }
+
+  renderPinned() {
+    const box = this.q("[data-pinned]");
+    if (!box) return;
+    const body = box.querySelector("[data-pinned-body]");
+    const pinned = [...this.statements.values()].filter((s) => s.pinned && s.status === "visible");
+    body.textContent = "";
+    for (const st of pinned) {
+      body.append(
+        el(
+          "blockquote",
+          { class: "pinned__item" },
+          el("p", { class: "pinned__text" }, linkify(st.text)),
+          el("footer", { text: st.author?.nickname ?? "" }),
+        ),
+      );
+    }
+    box.hidden = pinned.length === 0;
+  }
+
+  renderEmpty() {
+    const side = this.q("[data-side-list]");
+    const empty = this.q("[data-side-empty]");
+    if (side && empty) empty.hidden = side.childElementCount > 0;
+  }
+
+  renderPending() {
+    const list = this.q("[data-pending-list]");
+    if (!list) return;
+    list.textContent = "";
+    for (const st of this.pending.values()) {
+      const li = el(
+        "li",
+        { class: "statement statement--pending", "data-statement-id": String(st.id) },
+        el("p", { class: "statement__meta" }, el("span", { class: "statement__author", text: st.author?.nickname ?? "" }), " ", el("time", { dateTime: st.created_at, text: clock(st.created_at) })),
+        el("p", { class: "statement__text" }, linkify(st.text)),
+      );
+      const row = el("div", { class: "btn-row" });
+      const approve = el("button", { type: "button", class: "btn btn--primary btn--small", text: this.t.approve });
+      approve.addEventListener("click", () => this.act("statement.approve", { statement_id: st.id }));
+      const reject = el("button", { type: "button", class: "btn btn--small", text: this.t.reject });
+      reject.addEventListener("click", () => this.act("statement.reject", { statement_id: st.id, reason: this.reason() }));
+      row.append(approve, reject);
+      li.append(row);
+      list.append(li);
+    }
+    this.q("[data-pending-empty]").hidden = this.pending.size > 0;
+    this.q("[data-pending-count]").textContent = this.pending.size ? `(${this.pending.size})` : "";
+  }
+
+  renderReports() {
+    const list = this.q("[data-reports-list]");
+    if (!list) return;
+    list.textContent = "";
+    for (const r of this.reports.values()) {
+      const li = el(
+        "li",
+        { class: "report", "data-report-id": String(r.id) },
+        el("p", { class: "report__reason", text: fmt(this.t.report_reason, { reason: r.reason }) }),
+        el("p", { class: "report__quote", text: r.statement_text || "" }),
+        el("p", { class: "muted", text: `${r.reporter?.nickname ?? ""} · ${clock(r.created_at)}` }),
+      );
+      const row = el("div", { class: "btn-row" });
+      const hide = el("button", { type: "button", class: "btn btn--small btn--danger", text: this.t.hide });
+      hide.addEventListener("click", async () => {
+        await this.act("statement.hide", { statement_id: r.statement_id, reason: r.reason.slice(0, 300) });
+        this.act("report.resolve", { report_id: r.id, status: "actioned" });
+      });
+      const dismiss = el("button", { type: "button", class: "btn btn--small", text: this.t.dismiss });
+      dismiss.addEventListener("click", () => this.act("report.resolve", { report_id: r.id, status: "dismissed" }));
+      row.append(hide, dismiss);
+      li.append(row);
+      list.append(li);
+    }
+    this.q("[data-reports-empty]").hidden = this.reports.size > 0;
+    this.q("[data-reports-count]").textContent = this.reports.size ? `(${this.reports.size})` : "";
+  }
+
+  renderLog() {
+    const list = this.q("[data-audit-list]");
+    if (!list) return;
+    list.textContent = "";
+    for (const entry of [...this.log].reverse().slice(0, 50)) {
+      const label = this.t.actions?.[entry.action] || entry.action;
+      list.append(
+        el(
+          "li",
+          { class: "audit__item" },
+          el("time", { dateTime: entry.at, text: clock(entry.at) }),
+          " ",
+          el("strong", { text: label }),
+          entry.reason ? ` — ${entry.reason}` : "",
+        ),
+      );
+    }
+    this.q("[data-audit-empty]").hidden = this.log.length > 0;
+  }
+
+  _staffButtons(st, actions) {
+    const add = (label, handler, cls = "btn btn--small") => {
+      const b = el("button", { type: "button", class: cls, text: label, "aria-label": `${label}: ${st.author?.nickname ?? ""}` });
+      b.addEventListener("click", handler);
+      actions.append(b);
+    };
+    if (st.status === "hidden") {
+      add(this.t.restore, () => this.act("statement.restore", { statement_id: st.id, reason: this.reason() }));
+      return;
+    }
+    add(this.t.hide, () => this.act("statement.hide", { statement_id: st.id, reason: this.reason() }), "btn btn--small btn--danger");
+    add(st.pinned ? this.t.unpin : this.t.pin, () => this.act(st.pinned ? "statement.unpin" : "statement.pin", { statement_id: st.id }));
+    if (st.author && st.author.id !== this.me.id) {
+      const who = st.author.nickname;
+      add(this.t.mute, () => this.act("participant.mute", { user_id: st.author.id, reason: this.reason() }));
+      add(this.t.remove, () => {
+        if (window.confirm(fmt(this.t.confirm_remove, { name: who }))) this.act("participant.remove", { user_id: st.author.id, reason: this.reason() });
+      });
+      add(this.t.ban, () => {
+        if (window.confirm(fmt(this.t.confirm_ban, { name: who }))) this.act("participant.ban", { user_id: st.author.id, reason: this.reason() });
+      }, "btn btn--small btn--danger");
+    }
+  }
+
+  reason() {
+    const input = this.q("[data-mod-reason]");
+    const text = input?.value.trim();
+    return (text || this.t.default_reason || "").slice(0, 300);
+  }
+
+  // ---- actions ------------------------------------------------------------
+
+  async act(type, fields = {}) {
+    try {
+      const ack = await this.client.send(type, fields);
+      return ack;
+    } catch (err) {
+      this.toast(err.message || this.t.error);
+      return null;
+    }
+  }
+
+  async toggleReaction(id, kind) {
+    const ack = await this.act("reaction.toggle", { statement_id: id, kind });
+    if (!ack) return;
+    const key = `${id}|${kind}`;
+    if (ack.active) this.myReactions.add(key);
+    else this.myReactions.delete(key);
+    this.renderReactions(id);
+  }
+
+  openReport(st) {
+    const dialog = document.querySelector("[data-report-dialog]");
+    if (!dialog) return;
+    dialog.querySelector("[data-report-quote]").textContent = st.text.length > 200 ? `${st.text.slice(0, 200)}…` : st.text;
+    const form = dialog.querySelector("form");
+    form.reset();
+    const opener = document.activeElement;
+    const onClose = async () => {
+      dialog.removeEventListener("close", onClose);
+      if (opener && opener.isConnected) opener.focus();
+      if (dialog.returnValue !== "send") return;
+      const select = form.querySelector("select");
+      const label = select.options[select.selectedIndex].text;
+      const detail = form.querySelector("textarea").value.trim();
+      const reason = (detail ? `${label}: ${detail}` : label).slice(0, 300);
+      const ack = await this.act("report.create", { statement_id: st.id, reason });
+      if (ack) this.toast(this.t.report_sent);
+    };
+    dialog.addEventListener("close", onClose);
+    dialog.returnValue = "";
+    dialog.showModal();
+  }
+
+  bindComposer() {
+    const form = this.q("[data-composer]");
+    if (!form) return;
+    const area = form.querySelector("textarea");
+    const status = form.querySelector("[data-composer-status]");
+    area.addEventListener("input", () => this._updateCounter());
+    area.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const text = area.value;
+      const n = charCount(text);
+      if (!text.trim()) {
+        status.textContent = this.t.empty;
+        return;
+      }
+      if (n > MAX_CHARS) {
+        status.textContent = this.t.too_long;
+        return;
+      }
+      area.value = "";
+      this._updateCounter();
+      status.textContent = this.client.state === State.OPEN ? this.t.sending : this.t.queued_offline;
+      try {
+        const ack = await this.client.send("statement.post", { text, stance: null, parent_id: null });
+        status.textContent = ack.status === "pending" ? this.t.sent_for_review : "";
+      } catch (err) {
+        if (!area.value) area.value = text;
+        this._updateCounter();
+        status.textContent = err.message || this.t.error;
+      }
+    });
+    this._updateCounter();
+  }
+
+  bindHand() {
+    const hand = this.q("[data-hand]");
+    if (!hand) return;
+    hand.addEventListener("click", async () => {
+      const raised = hand.getAttribute("aria-pressed") === "true";
+      await this.act(raised ? "hand.lower" : "hand.raise");
+    });
+  }
+}
+
+// Build the client and view for one page, let other modules plug in, then connect.
+export function startRoom(mode) {
+  const root = document.querySelector("[data-room]");
+  if (!root) return null;
+  const config = readJson("room-config");
+  const strings = readJson("room-strings");
+  const client = new RoomClient({ url: roomSocketUrl(config.session_id) });
+  const view = new RoomView(root, { client, config, strings, mode });
+  view.bindComposer();
+  view.bindHand();
+  window.madangRoom = { client, view };
+  document.dispatchEvent(new CustomEvent("madang:room-ready", { detail: { client, view, config, strings, mode } }));
+  if (root.dataset.joinable === "1") {
+    client.connect();
+    window.addEventListener("online", () => client.reconnectNow());
+  } else {
+    view.renderConnection(State.CLOSED);
+  }
+  return { client, view };
+}
