@@ -2,6 +2,7 @@
 
 The role x action table is in docs/permissions.md and every cell is tested.
 Restricted things are invisible (404), not merely forbidden, to those without access.
+``visible_agendas_q`` is the same rule as ``can_view_agenda`` written as a query.
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from deliberation.people.models import Organisation, User
 from .models import Agenda, Disclosure, Session
 
 JOINABLE_STATES = (Session.State.LIVE, Session.State.PAUSED)
+
+# The highest disclosure level each ministry clearance opens.
+_CLEARANCE_OPENS: dict[str, tuple[str, ...]] = {
+    User.Clearance.PUBLIC: (),
+    User.Clearance.INTERNAL: (Disclosure.INTERNAL,),
+    User.Clearance.RESTRICTED: (Disclosure.INTERNAL, Disclosure.RESTRICTED),
+}
 
 
 def _user(user: Any) -> User | None:
@@ -36,11 +44,29 @@ def _belongs_to(user: User, organisation: Organisation) -> bool:
     )
 
 
-def _lives_in(user: User, organisation: Organisation) -> bool:
-    return user.region_id is not None and (
-        user.region_id == organisation.pk
-        or Organisation.objects.filter(pk=user.region_id, parent_id=organisation.pk).exists()
-    )
+def _managed_organisation_ids(user: User) -> list[int]:
+    """The facilitator's organisation and everything below it, for queries."""
+    if not user.is_facilitator or user.organisation_id is None:
+        return []
+    ids = [user.organisation_id]
+    frontier = [user.organisation_id]
+    while frontier:
+        children = list(
+            Organisation.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.extend(children)
+        frontier = children
+    return ids
+
+
+def _home_organisation_ids(user: User) -> list[int]:
+    """The resident's region and the region above it."""
+    if not user.is_resident or user.region_id is None:
+        return []
+    parent_id = Organisation.objects.filter(pk=user.region_id).values_list("parent_id", flat=True)
+    return [user.region_id, *[p for p in parent_id if p is not None]]
 
 
 def can_create_agenda(user: Any, organisation: Organisation) -> bool:
@@ -54,20 +80,22 @@ def can_edit_agenda(user: Any, agenda: Agenda) -> bool:
 
 
 def can_view_agenda(user: Any, agenda: Agenda) -> bool:
+    """Public agendas to all; drafts only to their editors; the rest by disclosure level."""
+    u = _user(user)
+    if u is not None and (_is_admin(u) or _belongs_to(u, agenda.organisation)):
+        return True
+    if agenda.status == Agenda.Status.DRAFT:
+        return False
     if agenda.disclosure == Disclosure.PUBLIC:
         return True
-    u = _user(user)
     if u is None:
         return False
-    if _is_admin(u) or _belongs_to(u, agenda.organisation):
-        return True
-    if u.is_ministry:
-        allowed = {Disclosure.INTERNAL: ("internal", "restricted"), Disclosure.RESTRICTED: ("restricted",)}
-        return u.clearance in allowed[Disclosure(agenda.disclosure)]
     if agenda.invitees.filter(pk=u.pk).exists():
         return True
+    if u.is_ministry:
+        return agenda.disclosure in _CLEARANCE_OPENS.get(u.clearance, ())
     if agenda.disclosure == Disclosure.INTERNAL:
-        return u.is_facilitator or (u.is_resident and _lives_in(u, agenda.organisation))
+        return u.is_facilitator or agenda.organisation_id in _home_organisation_ids(u)
     return False
 
 
@@ -85,37 +113,34 @@ def can_view_session(user: Any, session: Session) -> bool:
 
 def can_join_room(user: Any, session: Session) -> bool:
     """Enter the live room: see it, be someone, and the room is live or paused."""
-    if not can_view_session(user, session):
+    if session.state not in JOINABLE_STATES or _user(user) is None:
         return False
-    if session.state in JOINABLE_STATES:
-        return _user(user) is not None
-    return False
+    return can_view_session(user, session)
 
 
 def visible_agendas_q(user: Any) -> Q:
     """A filter on Agenda matching exactly what ``can_view_agenda`` allows."""
-    public = Q(disclosure=Disclosure.PUBLIC)
     u = _user(user)
+    not_draft = ~Q(status=Agenda.Status.DRAFT)
+    public = Q(disclosure=Disclosure.PUBLIC) & not_draft
     if u is None:
         return public
     if _is_admin(u):
         return Q()
-    q = public | Q(invitees=u)
-    if u.is_facilitator and u.organisation_id:
-        org_ids = [u.organisation_id, *Organisation.objects.filter(parent_id=u.organisation_id).values_list("pk", flat=True)]
-        q |= Q(organisation_id__in=org_ids)
-        q |= Q(disclosure=Disclosure.INTERNAL)
-    elif u.is_facilitator:
-        q |= Q(disclosure=Disclosure.INTERNAL)
+    q = public | (Q(invitees=u) & not_draft)
+    managed = _managed_organisation_ids(u)
+    if managed:
+        q |= Q(organisation_id__in=managed)
     if u.is_ministry:
-        if u.clearance in ("internal", "restricted"):
-            q |= Q(disclosure=Disclosure.INTERNAL)
-        if u.clearance == "restricted":
-            q |= Q(disclosure=Disclosure.RESTRICTED)
-    if u.is_resident and u.region_id:
-        region = u.region
-        home = [u.region_id] + ([region.parent_id] if region and region.parent_id else [])
-        q |= Q(disclosure=Disclosure.INTERNAL, organisation_id__in=home)
+        opens = _CLEARANCE_OPENS.get(u.clearance, ())
+        if opens:
+            q |= Q(disclosure__in=opens) & not_draft
+    elif u.is_facilitator:
+        q |= Q(disclosure=Disclosure.INTERNAL) & not_draft
+    else:
+        home = _home_organisation_ids(u)
+        if home:
+            q |= Q(disclosure=Disclosure.INTERNAL, organisation_id__in=home) & not_draft
     return q
 
 
