@@ -1,0 +1,1 @@
+"""Benchmarks of Madang's live room against a stock Channels chat room (`make bench`)."""
