@@ -50,3 +50,10 @@ def _fresh_channel_layers() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _analysis_queue_mode(settings: Any) -> None:
+    """Statements written in tests are queued for analysis, never handed to a JVM worker;
+    tests that need the analysis call ``analysis_drain()`` (deliberation.analysis.api)."""
+    settings.MADANG_ANALYSIS_MODE = "queue"

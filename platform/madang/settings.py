@@ -121,6 +121,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Korean text analysis (deliberation.analysis): the tagger ("okt", or "fallback" where
+# there is no Java) and how queued texts get analysed ("worker": a worker process per
+# server process; "queue": only queued, for a separate `manage.py analysis_worker`).
+MADANG_ANALYZER = env.str("MADANG_ANALYZER", default="okt")
+MADANG_ANALYSIS_MODE = env.str("MADANG_ANALYSIS_MODE", default="worker")
+
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "home"

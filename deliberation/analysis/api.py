@@ -1,0 +1,155 @@
+"""What other apps call: ``enqueue_analysis`` when a text is written, and the drain.
+
+``enqueue_analysis`` records a pending ``TextAnalysis`` row (a single small write)
+and wakes this process's analysis worker; it never tags anything itself, so a post
+never waits for the tagger. How pending rows get analysed is the
+``MADANG_ANALYSIS_MODE`` setting:
+
+- ``worker`` (default): a worker process started lazily by this process (see
+  ``worker.py`` for why a subprocess fed from the database).
+- ``sync``: analysed at once in the calling thread; for tests and scripts only.
+- ``queue``: only recorded; ``analysis_drain()`` (tests) or
+  ``manage.py analysis_worker`` (a dedicated service) analyses them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import TextAnalysis, TextKind
+
+log = logging.getLogger(__name__)
+
+KINDS = frozenset(TextKind.values)
+
+
+def _mode() -> str:
+    return getattr(settings, "MADANG_ANALYSIS_MODE", "worker")
+
+
+def enqueue_analysis(kind: str, object_id: int) -> None:
+    """Queue one statement or proposal for analysis; call it from transaction.on_commit.
+
+    Never raises for operational trouble (it runs after the write committed): a
+    failure is logged and the text can be re-queued by ``analysis_backfill``.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown analysis kind: {kind!r}")
+    try:
+        _record_pending(kind, int(object_id))
+    except Exception:
+        log.exception("could not queue %s %s for analysis", kind, object_id)
+        return
+    mode = _mode()
+    if mode == "sync":
+        analysis_drain()
+    elif mode == "worker":
+        worker_handle.wake()
+
+
+def _record_pending(kind: str, object_id: int) -> None:
+    now = timezone.now()
+    fields = {
+        "state": TextAnalysis.State.PENDING,
+        "claimed_by": "",
+        "claimed_at": None,
+        "requested_at": now,
+        "attempts": 0,
+    }
+    if TextAnalysis.objects.filter(kind=kind, object_id=object_id).update(**fields):
+        return
+    try:
+        with transaction.atomic():
+            TextAnalysis.objects.create(kind=kind, object_id=object_id, **fields)
+    except IntegrityError:  # queued by a concurrent writer a moment ago
+        TextAnalysis.objects.filter(kind=kind, object_id=object_id).update(**fields)
+
+
+def analysis_drain(*, limit: int | None = None) -> int:
+    """Analyse every pending text now, in this process; returns how many were stored."""
+    from .worker import process_pending
+
+    return process_pending(limit=limit)
+
+
+def pending_count() -> int:
+    return TextAnalysis.objects.filter(state=TextAnalysis.State.PENDING).count()
+
+
+class WorkerHandle:
+    """This process's analysis worker subprocess, started on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        base = Path(settings.BASE_DIR)
+        env = dict(os.environ)
+        paths = [str(base / "platform"), str(base)]
+        if env.get("PYTHONPATH"):
+            paths.append(env["PYTHONPATH"])
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "deliberation.analysis.worker"],
+            stdin=subprocess.PIPE,
+            cwd=str(base),
+            env=env,
+            close_fds=True,
+        )
+        assert proc.stdin is not None
+        os.set_blocking(proc.stdin.fileno(), False)
+        return proc
+
+    def wake(self) -> None:
+        """Start the worker if it is not running, and tell it there is work."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                try:
+                    self._proc = self._start()
+                except OSError:
+                    log.exception("could not start the analysis worker")
+                    return
+            stdin = self._proc.stdin
+        try:
+            assert stdin is not None
+            os.write(stdin.fileno(), b"\n")
+        except (BlockingIOError, BrokenPipeError, OSError, ValueError):
+            # A full pipe means the worker already has wake-ups waiting.
+            pass
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the pipe (the worker exits on EOF) and wait for it."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(timeout=timeout)
+
+
+worker_handle = WorkerHandle()
+atexit.register(worker_handle.stop)

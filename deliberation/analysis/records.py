@@ -1,0 +1,186 @@
+"""Reading what happened in a room from the live and structured apps, for digests.
+
+The only place the analysis app reads those apps' models. Every reader tolerates an
+app whose models are not there (yet): it then contributes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import models
+
+from .sources import optional_model, statement_text_field
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    id: int
+    session_id: int
+    seq: int | None
+    text: str
+    stance: str
+    author_id: int | None
+    created_at: dt.datetime | None
+
+
+def _fields(model: type[models.Model]) -> set[str]:
+    return {f.name for f in model._meta.get_fields()}
+
+
+def _first(names: set[str], *candidates: str) -> str | None:
+    return next((c for c in candidates if c in names), None)
+
+
+def _visible(model: type[models.Model], qs: models.QuerySet) -> models.QuerySet:
+    """Statements residents could see: not hidden, not waiting for approval."""
+    names = _fields(model)
+    if "hidden" in names:
+        qs = qs.filter(hidden=False)
+    if "hidden_at" in names:
+        qs = qs.filter(hidden_at__isnull=True)
+    if "status" in names:
+        qs = qs.exclude(status__in=["hidden", "pending", "rejected", "removed"])
+    if "is_visible" in names:
+        qs = qs.filter(is_visible=True)
+    return qs
+
+
+def statement_model() -> type[models.Model] | None:
+    return optional_model("live", "Statement")
+
+
+def load_statements(session_ids: Sequence[int]) -> list[StatementRecord]:
+    """Visible statements of the sessions, in room order."""
+    model = statement_model()
+    if model is None:
+        return []
+    names = _fields(model)
+    text_field = statement_text_field(model)
+    seq_field = _first(names, "seq", "room_seq")
+    stance_field = _first(names, "stance")
+    author_field = _first(names, "author", "user", "person")
+    time_field = _first(names, "created_at", "posted_at", "at")
+    columns = ["pk", "session_id", text_field]
+    columns += [
+        seq_field or "pk",
+        stance_field or "pk",
+        f"{author_field}_id" if author_field else "pk",
+    ]
+    columns += [time_field or "pk"]
+    qs = _visible(model, model._default_manager.filter(session_id__in=list(session_ids)))
+    records = []
+    for pk, session_id, text, seq, stance, author, at in qs.order_by(
+        "session_id", seq_field or "pk"
+    ).values_list(*columns):
+        records.append(
+            StatementRecord(
+                id=pk,
+                session_id=session_id,
+                seq=seq if seq_field else None,
+                text=text or "",
+                stance=(stance or "") if stance_field else "",
+                author_id=author if author_field else None,
+                created_at=at if time_field else None,
+            )
+        )
+    return records
+
+
+def reaction_times(statement_ids: Sequence[int]) -> tuple[int, list[dt.datetime], set[int]]:
+    """How many reactions the statements got, when (if known), and by whom."""
+    model = optional_model("live", "Reaction")
+    if model is None or not statement_ids:
+        return 0, [], set()
+    names = _fields(model)
+    person = _first(names, "user", "person", "participant", "author")
+    time_field = _first(names, "created_at", "at", "reacted_at")
+    total = 0
+    times: list[dt.datetime] = []
+    people: set[int] = set()
+    ids = list(statement_ids)
+    for start in range(0, len(ids), 900):
+        qs = model._default_manager.filter(statement_id__in=ids[start : start + 900])
+        cols = [f"{person}_id" if person else "pk", time_field or "pk"]
+        for who, at in qs.values_list(*cols):
+            total += 1
+            if person:
+                people.add(who)
+            if time_field and at is not None:
+                times.append(at)
+    return total, times, people
+
+
+def participant_ids(session_ids: Sequence[int]) -> set[int]:
+    """Everyone recorded as having joined the sessions' rooms."""
+    model = optional_model("live", "Participant")
+    if model is None:
+        return set()
+    names = _fields(model)
+    person = _first(names, "user", "person")
+    if person is None:
+        return set()
+    return set(
+        model._default_manager.filter(session_id__in=list(session_ids)).values_list(
+            f"{person}_id", flat=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FloorRecord:
+    person_id: int | None
+    seconds: int
+
+
+def load_floor_turns(session_ids: Sequence[int]) -> list[FloorRecord]:
+    model = optional_model("live", "FloorTurn")
+    if model is None:
+        return []
+    names = _fields(model)
+    person = _first(names, "user", "person", "participant", "speaker")
+    start = _first(names, "started_at", "granted_at", "start")
+    end = _first(names, "ended_at", "finished_at", "end")
+    turns = []
+    cols = [f"{person}_id" if person else "pk", start or "pk", end or "pk"]
+    for who, began, ended in model._default_manager.filter(
+        session_id__in=list(session_ids)
+    ).values_list(*cols):
+        seconds = 0
+        if start and end and began is not None and ended is not None:
+            seconds = max(0, int((ended - began).total_seconds()))
+        turns.append(FloorRecord(person_id=who if person else None, seconds=seconds))
+    return turns
+
+
+def moderation_kinds(session_ids: Sequence[int]) -> tuple[list[str], dict[str, str]]:
+    """The kind of every moderation action in the sessions, and the kinds' labels."""
+    model = optional_model("live", "ModerationAction")
+    if model is None:
+        return [], {}
+    names = _fields(model)
+    kind_field = _first(names, "kind", "action", "type")
+    if kind_field is None:
+        return [], {}
+    labels = {}
+    choices = model._meta.get_field(kind_field).choices  # type: ignore[union-attr]
+    if choices:
+        labels = {str(k): str(v) for k, v in choices}
+    kinds = list(
+        model._default_manager.filter(session_id__in=list(session_ids)).values_list(
+            kind_field, flat=True
+        )
+    )
+    return [str(k) for k in kinds], labels
+
+
+def stance_labels() -> dict[str, str]:
+    """The stance choices of statements, when the live/structured apps define them."""
+    model = statement_model()
+    if model is not None and "stance" in _fields(model):
+        choices = model._meta.get_field("stance").choices  # type: ignore[union-attr]
+        if choices:
+            return {str(k): str(v) for k, v in choices}
+    return {}
