@@ -27,17 +27,22 @@ BROADCAST = "room.broadcast"
 
 
 def room_group(session_id: int) -> str:
-    """Group of every socket in one session's room (ASCII, well under 100 characters)."""
+    """Group of one session's room (ASCII, well under 100 characters).
+
+    Each server process holds ONE subscription to it (the room hub) and fans out to its
+    local sockets; staff notices and per-person messages travel on the same group with
+    an audience (``to``) the hub filters on, so a room costs one subscription per process.
+    """
     return f"room.{int(session_id)}"
 
 
 def staff_group(session_id: int) -> str:
-    """Group of the facilitators' sockets in one room: reports, pending statements."""
+    """Name of the facilitators' audience in one room (logs and metrics)."""
     return f"room.{int(session_id)}.staff"
 
 
 def user_group(session_id: int, user_id: int) -> str:
-    """Group of one person's sockets in one room: acks to other tabs, removal, bans."""
+    """Name of one person's audience in one room (logs and metrics)."""
     return f"room.{int(session_id)}.user.{int(user_id)}"
 
 
@@ -51,27 +56,49 @@ def next_seq(session_id: int) -> int:
     return int(Session.objects.values_list("last_seq", flat=True).get(pk=session_id))
 
 
-def room_append(*, session_id: int, event: Event) -> int:
-    """Store ``event`` as the room's next numbered event and broadcast it after commit."""
-    seq = next_seq(session_id)
+def room_append(*, session_id: int, event: Event, seq: int | None = None) -> int:
+    """Store ``event`` as the room's next numbered event and broadcast it after commit.
+
+    ``seq`` is a number already taken with ``next_seq`` in this transaction (when the
+    event's payload must carry it, e.g. a statement's own ``seq``).
+    """
+    if seq is None:
+        seq = next_seq(session_id)
     data = event.to_dict()
     RoomEvent.objects.create(session_id=session_id, seq=seq, type=event.type, payload=data)
     data["seq"] = seq
     text = encode(data)
-    transaction.on_commit(lambda: publish(room_group(session_id), text))
+    transaction.on_commit(lambda: publish(room_group(session_id), text, seq=seq, to="room"))
     return seq
 
 
 def staff_notify(*, session_id: int, event: Event) -> None:
     """Tell the room's facilitators (unnumbered; their console reloads state on reconnect)."""
     text = encode(event.to_dict())
-    transaction.on_commit(lambda: publish(staff_group(session_id), text))
+    transaction.on_commit(lambda: publish(room_group(session_id), text, to="staff"))
 
 
 def user_notify(*, session_id: int, user_id: int, event: Event) -> None:
     """Tell every socket of one person in one room, after commit."""
     text = encode(event.to_dict())
-    transaction.on_commit(lambda: publish(user_group(session_id, user_id), text))
+    # A ``kicked`` message closes that person's sockets once it is written.
+    close = 4003 if event.type == "kicked" else None
+    transaction.on_commit(
+        lambda: publish(room_group(session_id), text, to="user", user_id=int(user_id), close=close)
+    )
+
+
+def room_notify(*, session_id: int, event: Event) -> None:
+    """Tell everyone in the room something unnumbered (not stored, not replayed)."""
+    text = encode(event.to_dict())
+    transaction.on_commit(lambda: publish(room_group(session_id), text, to="room"))
+
+
+def access_recheck(*, session_id: int, user_id: int | None = None) -> None:
+    """After commit, make every server re-check access of one person (or everyone) in a room."""
+    transaction.on_commit(
+        lambda: publish(room_group(session_id), "", to="recheck", user_id=user_id)
+    )
 
 
 def publish(group: str, text: str, **extra: Any) -> None:
@@ -81,5 +108,5 @@ def publish(group: str, text: str, **extra: Any) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, {"type": BROADCAST, "text": text, **extra})
-    except Exception:  # noqa: BLE001 - stored already; clients close the gap by resume
+    except Exception:  # stored already; clients close the gap by resume
         log.exception("publish to %s failed; clients will resume from the database", group)

@@ -44,3 +44,162 @@ def register_event(cls: type[Event]) -> type[Event]:
 def encode(data: dict[str, Any]) -> str:
     """Encode once per room, as UTF-8 JSON (Korean is not ASCII-escaped)."""
     return orjson.dumps(data).decode("utf-8")
+
+
+# --- Numbered room events (stored in RoomEvent, carry ``seq``) -------------------------
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementNew(Event):
+    """A statement became visible to the room."""
+
+    type: ClassVar[str] = "statement.new"
+    statement: dict[str, Any]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementHidden(Event):
+    """A facilitator hid a statement: clients remove it (the record keeps it)."""
+
+    type: ClassVar[str] = "statement.hidden"
+    statement_id: int
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementRestored(Event):
+    """A hidden statement is shown again."""
+
+    type: ClassVar[str] = "statement.restored"
+    statement: dict[str, Any]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementPinned(Event):
+    type: ClassVar[str] = "statement.pinned"
+    statement_id: int
+    pinned: bool
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementAnswered(Event):
+    type: ClassVar[str] = "statement.answered"
+    statement_id: int
+    answer_id: int | None
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class QueueChanged(Event):
+    """The open-mic queue, whole, in order."""
+
+    type: ClassVar[str] = "queue.changed"
+    queue: list[dict[str, Any]]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FloorChanged(Event):
+    """Someone got, kept longer or lost the floor."""
+
+    type: ClassVar[str] = "floor.changed"
+    floor: dict[str, Any] | None
+    previous: dict[str, Any] | None = None
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RoomState(Event):
+    type: ClassVar[str] = "room.state"
+    state: str
+    locked: bool
+    slow_mode_seconds: int
+    premoderation: bool
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ModerationLogged(Event):
+    """A public moderation-log entry (never hidden text)."""
+
+    type: ClassVar[str] = "moderation.logged"
+    entry: dict[str, Any]
+
+
+# --- Unnumbered messages ---------------------------------------------------------------
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Reactions(Event):
+    """Coalesced reaction counts of the statements that changed."""
+
+    type: ClassVar[str] = "reactions"
+    counts: dict[str, dict[str, int]]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Presence(Event):
+    type: ClassVar[str] = "presence"
+    count: int
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class You(Event):
+    """One person's own state changed (all their tabs)."""
+
+    type: ClassVar[str] = "you"
+    muted: bool
+    hand_raised: bool
+    notice: str = ""
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Kicked(Event):
+    type: ClassVar[str] = "kicked"
+    reason: str
+    message: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Resync(Event):
+    type: ClassVar[str] = "resync"
+    seq: int
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffPending(Event):
+    type: ClassVar[str] = "staff.pending"
+    statement: dict[str, Any]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffPendingDone(Event):
+    type: ClassVar[str] = "staff.pending_done"
+    statement_id: int
+    status: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffReport(Event):
+    type: ClassVar[str] = "staff.report"
+    report: dict[str, Any]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffReportResolved(Event):
+    type: ClassVar[str] = "staff.report_resolved"
+    report_id: int
+    status: str

@@ -4,4 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from .consumers import room_socket
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/sessions/<int:session_id>/", room_socket, name="room_socket"),
+]

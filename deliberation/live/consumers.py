@@ -1,0 +1,444 @@
+"""The room's WebSocket: parse, authorize, call the action table, answer.
+
+A plain ASGI application (one ``RoomSocket`` per connection) rather than a Channels
+consumer: room events reach it from the room hub, which writes them straight to the
+socket, so no per-delivery channel-layer message or thread hop exists to dispatch.
+
+Connect order: authorize (identity, access, ban) -> join the room hub -> accept ->
+snapshot (with the room's seq) -> buffered and live deltas.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from channels.db import database_sync_to_async
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import actions, hub, selectors, services
+from .errors import ActionError
+from .events import Kicked, Resync, encode
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 16 * 1024
+ID_MAX = 64
+# Outgoing bytes the server holds for one socket before it gives up on it (close 1013).
+OUTBOX_LIMIT = 1024 * 1024
+BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
+
+
+class TokenBucket:
+    """``rate`` tokens a second, at most ``burst`` saved up."""
+
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """Take a token: 0.0 if granted, else seconds until one is available."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+CONNECTION_RATE = (10.0, 20.0)
+PERSON_RATE = (20.0, 40.0)
+_person_buckets: dict[int, tuple[TokenBucket, int]] = {}
+
+
+def _person_bucket(user_id: int) -> TokenBucket:
+    bucket, users = _person_buckets.get(user_id, (None, 0))
+    if bucket is None:
+        bucket = TokenBucket(*PERSON_RATE)
+    _person_buckets[user_id] = (bucket, users + 1)
+    return bucket
+
+
+def _release_person_bucket(user_id: int) -> None:
+    bucket, users = _person_buckets.get(user_id, (None, 0))
+    if bucket is None:
+        return
+    if users <= 1:
+        _person_buckets.pop(user_id, None)
+    else:
+        _person_buckets[user_id] = (bucket, users - 1)
+
+
+def _transport_backlog(send: Any) -> int:
+    """Bytes the server holds unsent for this socket (Daphne/Twisted), 0 if unknown."""
+    args = getattr(send, "args", None)
+    if not args:
+        return 0
+    transport = getattr(args[0], "transport", None)
+    if transport is None:
+        return 0
+    try:
+        return len(transport.dataBuffer) - transport.offset + getattr(transport, "_tempDataLen", 0)
+    except (AttributeError, TypeError):
+        return 0
+
+
+def _error(code: str, message: str, request_id: str | None, **extra: Any) -> str:
+    return encode(ActionError(code, message, **extra).payload(request_id))
+
+
+class RoomSocket:
+    """One WebSocket connection to one session's room."""
+
+    def __init__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.base_send = send
+        self.session_id = int(scope["url_route"]["kwargs"]["session_id"])
+        self.connection_id = uuid.uuid4().hex
+        user = scope.get("user")
+        self.user_id = int(user.pk) if user is not None and user.pk is not None else 0
+        self.staff = False
+        self.active = False  # snapshot sent, receiving live events
+        self.closed = False
+        self.last_seq = 0
+        self.buffer: list[tuple[str, int | None]] = []
+        self.hub: hub.RoomHub | None = None
+        self.bucket = TokenBucket(*CONNECTION_RATE)
+        self.person_bucket: TokenBucket | None = None
+        self._identity: dict[str, Any] = {}
+
+    @classmethod
+    def as_asgi(cls) -> Any:
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            await cls(scope, receive, send).run()
+
+        return app
+
+    # --- identity ---------------------------------------------------------------------------
+
+    def identity(self) -> dict[str, Any]:
+        """What the hub's access sweep compares against the database."""
+        return {"connection_id": self.connection_id, "user_id": self.user_id, **self._identity}
+
+    def _authorize(self) -> dict[str, Any] | None:
+        from deliberation.agendas.models import Session
+
+        from .permissions import can_enter_room, is_room_staff
+
+        user = self.scope.get("user")
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        session = (
+            Session.objects.select_related("agenda", "agenda__organisation")
+            .filter(pk=self.session_id)
+            .first()
+        )
+        if session is None or not can_enter_room(user, session):
+            return None
+        if not services.participant_join(user=user, session_id=self.session_id):
+            return None
+        via_cookie = "resident_token" in self.scope
+        sign_in = None
+        if not via_cookie:
+            django_session = self.scope.get("session")
+            sign_in = getattr(django_session, "session_key", None)
+        return {
+            "staff": is_room_staff(user, session),
+            "role": user.role,
+            "token_version": user.token_version if via_cookie else None,
+            "sign_in": sign_in,
+        }
+
+    # --- the connection ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        message = await self.receive()
+        if message["type"] != "websocket.connect":
+            return
+        try:
+            identity = await database_sync_to_async(self._authorize)()
+        except Exception:
+            log.exception("room %s: authorisation failed", self.session_id)
+            identity = None
+        if identity is None:
+            # Closing before accepting refuses the handshake (HTTP 403).
+            await self.base_send({"type": "websocket.close", "code": 4403})
+            return
+        self.staff = identity.pop("staff")
+        self._identity = identity
+        self.person_bucket = _person_bucket(self.user_id)
+        try:
+            self.hub = await hub.join(self)
+        except Exception:
+            log.exception("room %s: could not join the room hub", self.session_id)
+            await self.base_send({"type": "websocket.close", "code": 1011})
+            _release_person_bucket(self.user_id)
+            return
+        try:
+            await self.base_send({"type": "websocket.accept"})
+            after = self._after_from_query()
+            await self.send_snapshot()
+            if after is not None:
+                await self.resume(after, request_id=None)
+            await self._serve()
+        finally:
+            self.closed = True
+            self.active = False
+            _release_person_bucket(self.user_id)
+            if self.hub is not None:
+                await self.hub.leave(self)
+
+    def _after_from_query(self) -> int | None:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        values = query.get("after")
+        if not values:
+            return None
+        try:
+            return max(0, int(values[0]))
+        except ValueError:
+            return None
+
+    async def _serve(self) -> None:
+        while not self.closed:
+            message = await self.receive()
+            kind = message["type"]
+            if kind == "websocket.disconnect":
+                return
+            if kind != "websocket.receive":
+                continue
+            if message.get("bytes") is not None and message.get("text") is None:
+                await self._send_text(
+                    _error("binary_unsupported", _("텍스트(JSON) 메시지만 받습니다."), None)
+                )
+                continue
+            await self.handle_text(message.get("text") or "")
+
+    # --- sending ---------------------------------------------------------------------------
+
+    async def _send_text(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+        except Exception:  # the peer went away under us; the disconnect follows
+            log.debug("send to a socket already gone", exc_info=True)
+            self.closed = True
+
+    async def push(self, text: str, seq: int | None = None) -> None:
+        """From the hub: deliver one encoded event (numbered ones once each, in order)."""
+        if self.closed:
+            return
+        if not self.active:
+            if len(self.buffer) >= BUFFER_LIMIT:
+                await self.close(1013)
+                return
+            self.buffer.append((text, seq))
+            return
+        if seq is not None:
+            if seq <= self.last_seq:
+                return
+            self.last_seq = seq
+        if _transport_backlog(self.base_send) > OUTBOX_LIMIT:
+            # A client that does not read: stop buffering for it; it resumes by seq.
+            await self.close(1013)
+            return
+        await self._send_text(text)
+
+    async def close(self, code: int) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.active = False
+        if self.hub is not None:
+            self.hub.discard(self)
+        try:
+            await self.base_send({"type": "websocket.close", "code": code})
+        except Exception:
+            log.debug("close of a socket already gone", exc_info=True)
+
+    async def kick(self, reason: str) -> None:
+        """Access ended: say why, then close (4003)."""
+        messages = {
+            "banned": _("이 회의실에서 차단되었습니다."),
+            "removed": _("진행자가 회의실에서 내보냈습니다."),
+            "access_lost": _("이 회의실에 더 이상 참여할 수 없습니다."),
+        }
+        kicked = Kicked(reason=reason, message=messages.get(reason, messages["access_lost"]))
+        await self._send_text(encode(kicked.to_dict()))
+        await self.close(4003)
+
+    # --- snapshot and resume ------------------------------------------------------------
+
+    def _snapshot(self) -> dict[str, Any]:
+        from deliberation.agendas.models import Session
+        from deliberation.people.models import User
+
+        from .floor import floor_expire
+
+        floor_expire(session_id=self.session_id)  # a turn past its time ends on read
+        session = Session.objects.select_related("agenda").get(pk=self.session_id)
+        user = User.objects.get(pk=self.user_id)
+        presence = self.hub.presence_total() if self.hub is not None else 0
+        return selectors.room_snapshot(
+            session=session, user=user, staff=self.staff, presence=presence
+        )
+
+    async def send_snapshot(self) -> None:
+        """Send the room's state at seq S, then whatever arrived meanwhile after S."""
+        self.active = False
+        snapshot = await database_sync_to_async(self._snapshot)()
+        self.last_seq = snapshot["seq"]
+        await self._send_text(encode(snapshot))
+        pending, self.buffer = self.buffer, []
+        self.active = True
+        for text, seq in pending:
+            await self.push(text, seq)
+
+    async def resume(self, after: int, *, request_id: str | None) -> dict[str, Any]:
+        """Replay (after, current] exactly, or tell the client to resync and send a snapshot."""
+        self.active = False
+        try:
+            replay = await database_sync_to_async(selectors.events_after)(
+                session_id=self.session_id, after=after, staff=self.staff
+            )
+        except BaseException:
+            self.active = True
+            raise
+        if replay is None:
+            current = await database_sync_to_async(_current_seq)(self.session_id)
+            await self._send_text(encode(Resync(seq=current).to_dict()))
+            await self.send_snapshot()
+            return {"seq": self.last_seq, "replayed": 0, "resync": True}
+        # Events sent since ``after`` (live) are not sent twice; the buffer fills the tail.
+        self.last_seq = after
+        for data in replay:
+            self.last_seq = data["seq"]
+            await self._send_text(encode(data))
+        pending, self.buffer = self.buffer, []
+        self.active = True
+        for text, seq in pending:
+            await self.push(text, seq)
+        return {"seq": self.last_seq, "replayed": len(replay)}
+
+    # --- receiving ------------------------------------------------------------------------
+
+    async def handle_text(self, text: str) -> None:
+        """Parse one client frame and answer it with exactly one ack or error."""
+        if len(text) > MAX_MESSAGE_BYTES or (
+            len(text) > MAX_MESSAGE_BYTES // 4
+            and len(text.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES
+        ):
+            await self._send_text(_error("too_large", _("메시지가 너무 큽니다(최대 16KB)."), None))
+            return
+        wait = self.bucket.take()
+        if not wait and self.person_bucket is not None:
+            wait = self.person_bucket.take()
+        if wait:
+            await self._send_text(
+                _error(
+                    "rate_limited",
+                    _("메시지를 너무 자주 보냈습니다. 잠시 뒤에 다시 보내 주세요."),
+                    None,
+                    retryable=True,
+                    retry_after=round(wait, 2),
+                )
+            )
+            return
+        try:
+            data = orjson.loads(text)
+        except (orjson.JSONDecodeError, RecursionError, UnicodeError, ValueError):
+            await self._send_text(_error("bad_json", _("JSON 형식이 아닙니다."), None))
+            return
+        if not isinstance(data, dict):
+            await self._send_text(_error("not_object", _("JSON 객체를 보내 주세요."), None))
+            return
+        request_id = data.get("id")
+        if not isinstance(request_id, str) or not 1 <= len(request_id) <= ID_MAX:
+            await self._send_text(_error("bad_id", _("'id'는 1~64자의 문자열이어야 합니다."), None))
+            return
+        kind = data.get("type")
+        if not isinstance(kind, str):
+            await self._send_text(_error("bad_type", _("'type'이 없습니다."), request_id))
+            return
+        # The protocol's own two actions, then the explicit table; nothing else.
+        try:
+            if kind == "ping":
+                result: dict[str, Any] = {"now": timezone.now().isoformat()}
+            elif kind == "resume":
+                after = actions.field_int(data, "after")
+                assert after is not None
+                result = await self.resume(after, request_id=request_id)
+            else:
+                spec = actions.lookup(kind)
+                if spec is None:
+                    await self._send_text(
+                        _error("unknown_type", _("알 수 없는 메시지 종류입니다."), request_id)
+                    )
+                    return
+                result = await database_sync_to_async(actions.run_action)(
+                    spec,
+                    user_id=self.user_id,
+                    session_id=self.session_id,
+                    connection_id=self.connection_id,
+                    payload=data,
+                )
+        except ActionError as exc:
+            await self._send_text(encode(exc.payload(request_id)))
+            if exc.code == "access_lost":
+                await self.kick("access_lost")
+            return
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("room %s: database unavailable: %s", self.session_id, exc)
+            await self._send_text(
+                _error(
+                    "unavailable",
+                    _("잠시 저장할 수 없습니다. 다시 보내 주세요."),
+                    request_id,
+                    retryable=True,
+                )
+            )
+            return
+        except DatabaseError:
+            log.exception("room %s: database error in %s", self.session_id, kind)
+            await self._send_text(
+                _error(
+                    "server_error",
+                    _("처리하지 못했습니다. 다시 보내 주세요."),
+                    request_id,
+                    retryable=True,
+                )
+            )
+            return
+        except Exception:
+            log.exception("room %s: action %s failed", self.session_id, kind)
+            await self._send_text(
+                _error(
+                    "server_error",
+                    _("처리하지 못했습니다. 다시 보내 주세요."),
+                    request_id,
+                    retryable=True,
+                )
+            )
+            return
+        await self._send_text(encode({"type": "ack", "id": request_id, **result}))
+
+
+def _current_seq(session_id: int) -> int:
+    from deliberation.agendas.models import Session
+
+    return int(Session.objects.values_list("last_seq", flat=True).get(pk=session_id))
+
+
+room_socket = RoomSocket.as_asgi()

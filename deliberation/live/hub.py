@@ -1,0 +1,446 @@
+"""The room hub: one channel-layer subscription per room per server process.
+
+Every socket of a room in this process registers with the room's hub. The hub receives
+each published event once, puts numbered events back in sequence order (holding one that
+arrives ahead of its predecessor briefly, then fetching the gap from the database), and
+writes the already-encoded text straight to each local socket's ASGI ``send``: no
+per-delivery channel-layer message, no per-delivery thread hop, no per-delivery encoding.
+
+It also keeps the room's clock (a timer ends the floor turn on time), counts presence
+across processes, and once a second re-checks access of the people connected here
+(revoked cookies, ended sign-ins, bans, changed roles) so lost access ends within a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from . import broadcast, events, reactions
+
+if TYPE_CHECKING:
+    from .consumers import RoomSocket
+
+log = logging.getLogger(__name__)
+
+HOLD_SECONDS = 0.3  # how long an event ahead of its predecessor waits before a DB fetch
+MAINTENANCE_SECONDS = 1.0
+PRESENCE_HEARTBEAT = 10.0
+PRESENCE_STALE = 30.0
+PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+_hubs: dict[tuple[int, int], RoomHub] = {}
+
+
+async def join(socket: RoomSocket) -> RoomHub:
+    """Register ``socket`` with its room's hub in this process (starting the hub if needed).
+
+    The socket starts out buffering: events that arrive while its snapshot is being built
+    are kept and flushed by ``activate``.
+    """
+    loop = asyncio.get_running_loop()
+    key = (id(loop), socket.session_id)
+    hub = _hubs.get(key)
+    if hub is None:
+        hub = RoomHub(socket.session_id)
+        _hubs[key] = hub
+        hub.starting = asyncio.ensure_future(hub.start())
+    hub.add(socket)
+    try:
+        await asyncio.shield(hub.starting)  # type: ignore[arg-type]
+    except Exception:
+        hub.discard(socket)
+        if _hubs.get(key) is hub:
+            del _hubs[key]
+            await hub.stop()
+        raise
+    return hub
+
+
+def local_hub(session_id: int) -> RoomHub | None:
+    """This process's hub of a room, if any socket of it is connected here."""
+    with contextlib.suppress(RuntimeError):
+        return _hubs.get((id(asyncio.get_running_loop()), session_id))
+    return None
+
+
+class RoomHub:
+    def __init__(self, session_id: int) -> None:
+        self.session_id = session_id
+        self.group = broadcast.room_group(session_id)
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.sockets: set[RoomSocket] = set()
+        self.by_user: dict[int, set[RoomSocket]] = {}
+        self.expected = 0
+        self.held: dict[int, str] = {}
+        self.gap_timer: asyncio.TimerHandle | None = None
+        self.floor_timer: asyncio.TimerHandle | None = None
+        self.last_numbered_at = time.monotonic()
+        self.presence: dict[str, tuple[int, float]] = {}
+        self.presence_sent = -1
+        self.presence_published: tuple[int, float] = (-1, 0.0)
+        self.tasks: list[asyncio.Task[Any]] = []
+        self.background: set[asyncio.Future[Any]] = set()
+        self.starting: asyncio.Future[None] | None = None
+        self.stopped = False
+        self._filling = False
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Subscribe once, learn where the room's sequence stands, start the loops."""
+        from .floor import floor_deadline
+
+        reactions.bind_loop(asyncio.get_running_loop())
+        if self.layer is not None:
+            self.channel = await self.layer.new_channel(prefix="room-hub.")
+            await self.layer.group_add(self.group, self.channel)
+        last_seq, deadline = await database_sync_to_async(_position)(
+            self.session_id, floor_deadline
+        )
+        self.expected = last_seq + 1
+        self.schedule_floor(deadline)
+        if self.layer is not None:
+            self.tasks.append(asyncio.ensure_future(self._receive_loop()))
+        self.tasks.append(asyncio.ensure_future(self._maintenance_loop()))
+
+    async def stop(self) -> None:
+        self.stopped = True
+        key = next((k for k, v in _hubs.items() if v is self), None)
+        if key is not None:
+            _hubs.pop(key, None)
+        for task in self.tasks:
+            task.cancel()
+        for timer in (self.gap_timer, self.floor_timer):
+            if timer is not None:
+                timer.cancel()
+        if self.layer is not None and self.channel is not None:
+            with contextlib.suppress(Exception):
+                await self.layer.group_discard(self.group, self.channel)
+        if self.presence_published[0] > 0:
+            with contextlib.suppress(Exception):
+                await self._publish_presence(0)
+
+    def add(self, socket: RoomSocket) -> None:
+        self.sockets.add(socket)
+        self.by_user.setdefault(socket.user_id, set()).add(socket)
+
+    def discard(self, socket: RoomSocket) -> None:
+        self.sockets.discard(socket)
+        mine = self.by_user.get(socket.user_id)
+        if mine is not None:
+            mine.discard(socket)
+            if not mine:
+                del self.by_user[socket.user_id]
+
+    async def leave(self, socket: RoomSocket) -> None:
+        self.discard(socket)
+        if not self.sockets and not self.stopped:
+            await self.stop()
+
+    # --- receiving ------------------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        assert self.layer is not None and self.channel is not None
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("room %s: channel layer receive failed", self.session_id)
+                await asyncio.sleep(0.5)  # back off while the layer reconnects
+                continue
+            try:
+                await self.handle(message)
+            except Exception:
+                log.exception("room %s: could not handle %r", self.session_id, message.get("to"))
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        to = message.get("to", "room")
+        text = message.get("text", "")
+        if to == "room":
+            seq = message.get("seq")
+            if seq is None:
+                await self.deliver(text)
+            else:
+                await self.numbered(int(seq), text)
+        elif to == "staff":
+            await self.deliver(text, staff_only=True)
+        elif to == "user":
+            user_id = message.get("user_id")
+            targets = list(self.by_user.get(int(user_id), ())) if user_id is not None else []
+            close = message.get("close")
+            for socket in targets:
+                await socket.push(text)
+                if close:
+                    await socket.close(int(close))
+        elif to == "recheck":
+            user_id = message.get("user_id")
+            task = asyncio.ensure_future(self.recheck(None if user_id is None else {int(user_id)}))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
+        elif to == "presence":
+            self.presence[str(message.get("process"))] = (
+                int(message.get("count", 0)),
+                time.monotonic(),
+            )
+            await self._deliver_presence()
+
+    async def numbered(self, seq: int, text: str) -> None:
+        """Deliver numbered events exactly once each, in sequence order."""
+        if seq < self.expected:
+            return
+        if seq > self.expected:
+            self.held[seq] = text
+            if self.gap_timer is None:
+                loop = asyncio.get_running_loop()
+                self.gap_timer = loop.call_later(
+                    HOLD_SECONDS, lambda: asyncio.ensure_future(self.fill_gap())
+                )
+            return
+        await self._deliver_numbered(seq, text)
+        while self.expected in self.held:
+            await self._deliver_numbered(self.expected, self.held.pop(self.expected))
+        if not self.held and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+
+    async def _deliver_numbered(self, seq: int, text: str) -> None:
+        self.expected = seq + 1
+        self.last_numbered_at = time.monotonic()
+        if '"type":"floor.changed"' in text:
+            floor = orjson.loads(text).get("floor")
+            ends_at = dt.datetime.fromisoformat(floor["ends_at"]) if floor else None
+            self.schedule_floor(ends_at)
+        await self.deliver(text, seq=seq)
+
+    async def fill_gap(self, upto: int | None = None) -> None:
+        """Fetch numbered events the channel layer lost (or delayed) from the database."""
+        self.gap_timer = None
+        if self._filling or self.stopped:
+            return
+        self._filling = True
+        try:
+            top = max([*self.held, upto or 0])
+            if top < self.expected:
+                return
+            rows = await database_sync_to_async(_stored_events)(
+                self.session_id, self.expected - 1, top
+            )
+            for seq, text in rows:
+                self.held.setdefault(seq, text)
+            while self.expected in self.held:
+                await self._deliver_numbered(self.expected, self.held.pop(self.expected))
+            for seq in [s for s in self.held if s < self.expected]:
+                del self.held[seq]
+        except Exception:
+            log.exception("room %s: gap fill failed; clients resume on their own", self.session_id)
+        finally:
+            self._filling = False
+        if self.held and self.gap_timer is None and not self.stopped:
+            loop = asyncio.get_running_loop()
+            self.gap_timer = loop.call_later(
+                HOLD_SECONDS, lambda: asyncio.ensure_future(self.fill_gap())
+            )
+
+    async def deliver(self, text: str, *, seq: int | None = None, staff_only: bool = False) -> None:
+        """Write one encoded event to every local socket (the fan-out's hot loop)."""
+        for socket in list(self.sockets):
+            if staff_only and not socket.staff:
+                continue
+            await socket.push(text, seq)
+
+    # --- the floor's clock ---------------------------------------------------------------
+
+    def schedule_floor(self, ends_at: dt.datetime | None) -> None:
+        if self.floor_timer is not None:
+            self.floor_timer.cancel()
+            self.floor_timer = None
+        if ends_at is None or self.stopped:
+            return
+        delay = max(0.0, (ends_at - timezone.now()).total_seconds()) + 0.05
+        loop = asyncio.get_running_loop()
+        self.floor_timer = loop.call_later(delay, lambda: asyncio.ensure_future(self._floor_due()))
+
+    async def _floor_due(self) -> None:
+        from .floor import floor_deadline, floor_expire
+
+        self.floor_timer = None
+        try:
+            await database_sync_to_async(floor_expire)(session_id=self.session_id)
+            deadline = await database_sync_to_async(floor_deadline)(self.session_id)
+        except Exception:
+            log.exception("room %s: floor expiry failed; retrying", self.session_id)
+            deadline = timezone.now() + dt.timedelta(seconds=1)
+        if deadline is not None and self.floor_timer is None:
+            self.schedule_floor(deadline)
+
+    # --- maintenance: presence, lost events, access -----------------------------------------
+
+    async def _maintenance_loop(self) -> None:
+        while True:
+            await asyncio.sleep(MAINTENANCE_SECONDS)  # a periodic duty, not synchronisation
+            try:
+                await self.maintain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("room %s: maintenance failed", self.session_id)
+
+    async def maintain(self) -> None:
+        count = len(self.sockets)
+        last_count, last_at = self.presence_published
+        now = time.monotonic()
+        if count != last_count or now - last_at > PRESENCE_HEARTBEAT:
+            await self._publish_presence(count)
+        sockets = [s for s in self.sockets if s.active]
+        checks = [s.identity() for s in sockets]
+        quiet = now - self.last_numbered_at > MAINTENANCE_SECONDS
+        lost, last_seq = await database_sync_to_async(_sweep)(self.session_id, checks)
+        if quiet and last_seq >= self.expected:
+            await self.fill_gap(upto=last_seq)
+        for socket in sockets:
+            if socket.connection_id in lost:
+                await socket.kick("access_lost")
+
+    async def recheck(self, user_ids: set[int] | None) -> None:
+        """Re-evaluate full access (disclosure, role, ban) of some or all local people."""
+        sockets = [
+            s
+            for s in list(self.sockets)
+            if s.active and (user_ids is None or s.user_id in user_ids)
+        ]
+        if not sockets:
+            return
+        checks = [s.identity() for s in sockets]
+        lost = await database_sync_to_async(_full_check)(self.session_id, checks)
+        for socket in sockets:
+            if socket.connection_id in lost:
+                await socket.kick("access_lost")
+
+    async def _publish_presence(self, count: int) -> None:
+        self.presence_published = (count, time.monotonic())
+        self.presence[PROCESS_ID] = (count, time.monotonic())
+        if self.layer is not None:
+            await self.layer.group_send(
+                self.group,
+                {
+                    "type": broadcast.BROADCAST,
+                    "text": "",
+                    "to": "presence",
+                    "process": PROCESS_ID,
+                    "count": count,
+                },
+            )
+        await self._deliver_presence()
+
+    def presence_total(self) -> int:
+        now = time.monotonic()
+        total = sum(c for c, at in self.presence.values() if now - at < PRESENCE_STALE)
+        return max(total, len(self.sockets))
+
+    async def _deliver_presence(self) -> None:
+        total = self.presence_total()
+        if total != self.presence_sent:
+            self.presence_sent = total
+            await self.deliver(events.encode(events.Presence(count=total).to_dict()))
+
+
+# --- database work (run through database_sync_to_async) -------------------------------------
+
+
+def _position(session_id: int, deadline_of: Any) -> tuple[int, dt.datetime | None]:
+    from deliberation.agendas.models import Session
+
+    last = Session.objects.values_list("last_seq", flat=True).get(pk=session_id)
+    return int(last), deadline_of(session_id)
+
+
+def _stored_events(session_id: int, after: int, upto: int) -> list[tuple[int, str]]:
+    from .models import RoomEvent
+
+    rows = RoomEvent.objects.filter(session_id=session_id, seq__gt=after, seq__lte=upto).order_by(
+        "seq"
+    )
+    return [(r.seq, events.encode({**r.payload, "seq": r.seq})) for r in rows]
+
+
+def _sweep(session_id: int, checks: list[dict[str, Any]]) -> tuple[set[str], int]:
+    """Cheap checks for every local socket: account, cookie version, sign-in, ban, removal."""
+    from django.contrib.sessions.models import Session as SignIn
+
+    from deliberation.agendas.models import Session
+    from deliberation.people.models import User
+
+    from .models import Participant
+
+    last_seq = int(Session.objects.values_list("last_seq", flat=True).get(pk=session_id))
+    if not checks:
+        return set(), last_seq
+    user_ids = {c["user_id"] for c in checks}
+    users = {
+        row[0]: row[1:]
+        for row in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "is_active", "token_version", "role"
+        )
+    }
+    shut = set(
+        Participant.objects.filter(session_id=session_id, person_id__in=user_ids)
+        .filter(banned=True)
+        .values_list("person_id", flat=True)
+    )
+    removed = dict(
+        Participant.objects.filter(
+            session_id=session_id, person_id__in=user_ids, removed=True
+        ).values_list("person_id", "joined_at")
+    )
+    keys = {c["sign_in"] for c in checks if c["sign_in"]}
+    live_keys = set(
+        SignIn.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
+            "session_key", flat=True
+        )
+    )
+    lost: set[str] = set()
+    for c in checks:
+        row = users.get(c["user_id"])
+        if row is None or not row[0] or row[2] != c["role"]:
+            lost.add(c["connection_id"])
+        elif c["token_version"] is not None and row[1] != c["token_version"]:
+            lost.add(c["connection_id"])
+        elif c["sign_in"] and c["sign_in"] not in live_keys:
+            lost.add(c["connection_id"])
+        elif c["user_id"] in shut or c["user_id"] in removed:
+            lost.add(c["connection_id"])
+    return lost, last_seq
+
+
+def _full_check(session_id: int, checks: list[dict[str, Any]]) -> set[str]:
+    from deliberation.agendas.models import Session
+    from deliberation.people.models import User
+
+    from .permissions import can_enter_room
+
+    session = Session.objects.select_related("agenda", "agenda__organisation").get(pk=session_id)
+    lost, _seq = _sweep(session_id, checks)
+    verdict: dict[int, bool] = {}
+    for c in checks:
+        uid = c["user_id"]
+        if uid not in verdict:
+            user = User.objects.filter(pk=uid).first()
+            verdict[uid] = user is not None and can_enter_room(user, session)
+        if not verdict[uid]:
+            lost.add(c["connection_id"])
+    return lost

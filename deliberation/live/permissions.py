@@ -1,0 +1,39 @@
+"""Who may do what in a live room: one predicate per action, checked on every action.
+
+The role x action table is in docs/permissions.md ("Live room") and every cell is tested.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deliberation.agendas import permissions as agenda_permissions
+from deliberation.agendas.models import Session
+
+from .models import Participant
+
+
+def is_room_staff(user: Any, session: Session) -> bool:
+    """Facilitators of the organising body (and above) and admins run the room."""
+    return agenda_permissions.can_moderate(user, session)
+
+
+def is_banned(user: Any, session: Session) -> bool:
+    return Participant.objects.filter(session=session, person_id=user.pk, banned=True).exists()
+
+
+def can_enter_room(user: Any, session: Session) -> bool:
+    """Open the room's socket: staff always (to open it), others while it is live or paused."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if is_room_staff(user, session):
+        return True
+    return agenda_permissions.can_join_room(user, session) and not is_banned(user, session)
+
+
+def can_take_part(user: Any, session: Session) -> bool:
+    """Post, react, raise a hand, report: someone admitted to the room."""
+    return can_enter_room(user, session)
+
+
+can_moderate_room = is_room_staff

@@ -1,0 +1,277 @@
+"""Reads of the live room, as plain data ready to encode (never lazy querysets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from deliberation.agendas.models import Session
+from deliberation.common.sanitize import linkify_plain_text
+
+from .models import (
+    FloorTurn,
+    HandRaise,
+    ModerationAction,
+    Participant,
+    Reaction,
+    ReactionKind,
+    Report,
+    RoomEvent,
+    Statement,
+)
+
+RECENT_STATEMENTS = 100
+RESUME_WINDOW = 500
+PUBLIC_LOG = 50
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def statement_dict(statement: Statement, *, redact: bool = False) -> dict[str, Any]:
+    """A statement as the protocol sends it; ``redact`` blanks hidden text for residents."""
+    hidden = statement.status in (Statement.Status.HIDDEN, Statement.Status.REJECTED)
+    text = "" if (redact and hidden) else statement.text
+    author = statement.author
+    return {
+        "id": statement.pk,
+        "author": {"id": author.pk, "nickname": author.display_name},
+        "text": text,
+        "html": linkify_plain_text(text) if text else "",
+        "stance": statement.stance,
+        "parent_id": statement.parent_id,
+        "on_stage": statement.on_stage,
+        "status": statement.status,
+        "pinned": statement.pinned,
+        "answered": statement.answered,
+        "answer_id": statement.answer_id,
+        "created_at": _iso(statement.created_at),
+        "seq": statement.seq,
+    }
+
+
+def queue_list(session_id: int) -> list[dict[str, Any]]:
+    """The raised hands in order."""
+    hands = (
+        HandRaise.objects.filter(session_id=session_id, lowered_at__isnull=True)
+        .select_related("person")
+        .order_by("raised_at", "pk")
+    )
+    return [
+        {"user_id": h.person_id, "nickname": h.person.display_name, "raised_at": _iso(h.raised_at)}
+        for h in hands
+    ]
+
+
+def open_turn(session_id: int) -> FloorTurn | None:
+    return (
+        FloorTurn.objects.filter(session_id=session_id, ended_at__isnull=True)
+        .select_related("person")
+        .first()
+    )
+
+
+def floor_dict(turn: FloorTurn | None) -> dict[str, Any] | None:
+    if turn is None:
+        return None
+    return {
+        "turn_id": turn.pk,
+        "user_id": turn.person_id,
+        "nickname": turn.person.display_name,
+        "started_at": _iso(turn.started_at),
+        "ends_at": _iso(turn.ends_at),
+        "now": _iso(timezone.now()),
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "statement_id": report.statement_id,
+        "statement_text": report.statement.text,
+        "reporter": {"id": report.reporter_id, "nickname": report.reporter.display_name},
+        "reason": report.reason,
+        "status": report.status,
+        "created_at": _iso(report.created_at),
+    }
+
+
+def moderation_entry(action: ModerationAction) -> dict[str, Any]:
+    """The public form of an audit-log entry: kind, target, reason; never hidden text."""
+    return {
+        "id": action.pk,
+        "action": action.kind,
+        "target_kind": action.target_kind,
+        "target_id": action.target_id if action.target_kind == "statement" else None,
+        "reason": action.reason,
+        "at": _iso(action.at),
+    }
+
+
+def public_moderation_log(session_id: int, *, limit: int = PUBLIC_LOG) -> list[dict[str, Any]]:
+    """The session's public moderation log, newest last."""
+    rows = list(
+        ModerationAction.objects.filter(session_id=session_id).order_by("-at", "-pk")[:limit]
+    )
+    return [moderation_entry(a) for a in reversed(rows)]
+
+
+def audit_log(session_id: int) -> list[dict[str, Any]]:
+    """The full audit log for facilitators: who did what, when and why."""
+    return [
+        {
+            **moderation_entry(a),
+            "target_id": a.target_id,
+            "actor": {"id": a.actor_id, "nickname": a.actor.display_name if a.actor else ""},
+            "detail": a.detail,
+        }
+        for a in ModerationAction.objects.filter(session_id=session_id).select_related("actor")
+    ]
+
+
+def reaction_counts(statement_ids: Iterable[int]) -> dict[str, dict[str, int]]:
+    ids = list(statement_ids)
+    counts: dict[str, dict[str, int]] = {str(i): {k: 0 for k in ReactionKind.values} for i in ids}
+    rows = (
+        Reaction.objects.filter(statement_id__in=ids)
+        .values("statement_id", "kind")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[str(row["statement_id"])][row["kind"]] = row["n"]
+    return counts
+
+
+def session_settings(session: Session) -> dict[str, Any]:
+    return {
+        "state": session.state,
+        "locked": session.locked,
+        "slow_mode_seconds": session.slow_mode_seconds,
+        "premoderation": session.premoderation,
+    }
+
+
+def participant_state(session_id: int, user_id: int) -> dict[str, bool]:
+    p = Participant.objects.filter(session_id=session_id, person_id=user_id).first()
+    raised = HandRaise.objects.filter(
+        session_id=session_id, person_id=user_id, lowered_at__isnull=True
+    ).exists()
+    return {"muted": bool(p and p.muted), "hand_raised": raised}
+
+
+def room_snapshot(*, session: Session, user: Any, staff: bool, presence: int = 0) -> dict[str, Any]:
+    """Everything a client needs to draw the room, with the seq it is consistent with."""
+    from .actions import snapshot_parts
+
+    session.refresh_from_db()
+    seq = session.last_seq
+    recent = list(
+        Statement.objects.filter(
+            session=session,
+            status__in=(
+                [Statement.Status.VISIBLE, Statement.Status.HIDDEN]
+                if staff
+                else [Statement.Status.VISIBLE]
+            ),
+        )
+        .select_related("author")
+        .order_by("-pk")[:RECENT_STATEMENTS]
+    )
+    recent.reverse()
+    pinned = list(
+        Statement.objects.filter(session=session, pinned=True, status=Statement.Status.VISIBLE)
+        .select_related("author")
+        .order_by("pk")
+    )
+    ids = {s.pk for s in recent} | {s.pk for s in pinned}
+    mine = [
+        [r["statement_id"], r["kind"]]
+        for r in Reaction.objects.filter(statement_id__in=ids, person_id=user.pk).values(
+            "statement_id", "kind"
+        )
+    ]
+    data: dict[str, Any] = {
+        "type": "snapshot",
+        "protocol": 1,
+        "seq": seq,
+        "now": _iso(timezone.now()),
+        "session": {
+            "id": session.pk,
+            "title": session.title,
+            "kind": session.kind,
+            "turn_seconds": session.turn_seconds,
+            **session_settings(session),
+        },
+        "me": {
+            "id": user.pk,
+            "nickname": user.display_name,
+            "role": user.role,
+            "staff": staff,
+            **participant_state(session.pk, user.pk),
+        },
+        "statements": [statement_dict(s, redact=not staff) for s in recent],
+        "pinned": [statement_dict(s) for s in pinned],
+        "queue": queue_list(session.pk),
+        "floor": floor_dict(open_turn(session.pk)),
+        "presence": presence,
+        "reactions": reaction_counts(ids),
+        "my_reactions": mine,
+        "moderation_log": public_moderation_log(session.pk),
+        "parts": {name: fn(session, user) for name, fn in snapshot_parts().items()},
+    }
+    if staff:
+        pending = Statement.objects.filter(
+            session=session, status=Statement.Status.PENDING
+        ).select_related("author")
+        reports = Report.objects.filter(
+            statement__session=session, status=Report.Status.OPEN
+        ).select_related("statement", "reporter")
+        data["staff"] = {
+            "pending": [statement_dict(s) for s in pending],
+            "reports": [report_dict(r) for r in reports],
+            "audit_log": audit_log(session.pk)[-100:],
+        }
+    return data
+
+
+def _redact_event(payload: dict[str, Any], hidden_ids: set[int]) -> dict[str, Any]:
+    for key in ("statement",):
+        st = payload.get(key)
+        if isinstance(st, dict) and st.get("id") in hidden_ids:
+            payload = dict(payload, **{key: dict(st, text="", html="", status="hidden")})
+    return payload
+
+
+def events_after(
+    *, session_id: int, after: int, staff: bool, limit: int = RESUME_WINDOW
+) -> list[dict[str, Any]] | None:
+    """The numbered events in (after, current] for a resume, or None when too far behind.
+
+    Statements hidden since they were broadcast are redacted for non-staff readers.
+    """
+    last = Session.objects.values_list("last_seq", flat=True).get(pk=session_id)
+    if after < 0 or after > last or last - after > limit:
+        return None
+    rows = list(
+        RoomEvent.objects.filter(session_id=session_id, seq__gt=after, seq__lte=last)
+        .order_by("seq")
+        .values_list("seq", "payload")
+    )
+    hidden: set[int] = set()
+    if not staff:
+        hidden = set(
+            Statement.objects.filter(
+                session_id=session_id,
+                status__in=(Statement.Status.HIDDEN, Statement.Status.REJECTED),
+            ).values_list("pk", flat=True)
+        )
+    out = []
+    for seq, payload in rows:
+        data = _redact_event(dict(payload), hidden) if hidden else dict(payload)
+        data["seq"] = seq
+        out.append(data)
+    return out
