@@ -1,0 +1,28 @@
+"""Reactions of structured deliberation to the life of a session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from deliberation.agendas.models import Session
+from deliberation.agendas.services import on_session_transition
+
+from . import services
+
+
+@receiver(post_save, sender=Session, dispatch_uid="structured.default_phases")
+def _default_phases_on_create(sender: Any, instance: Session, created: bool, **kwargs: Any) -> None:
+    if created and not kwargs.get("raw"):
+        services.phases_apply_default(session=instance)
+
+
+@on_session_transition
+def _on_transition(*, session: Session, from_state: str, to_state: str, actor: Any) -> None:
+    """Opening gives a deliberation its default phases; closing freezes the results."""
+    if to_state == Session.State.LIVE:
+        services.phases_apply_default(session=session)
+    elif to_state == Session.State.CLOSED:
+        services.results_freeze(session=session)

@@ -1,0 +1,281 @@
+"""Reads of structured deliberation, as plain data ready for JSON and templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.db.models import Count
+
+from deliberation.agendas.models import Session
+
+from . import permissions
+from .models import (
+    Ballot,
+    BallotChoice,
+    FrozenResults,
+    Phase,
+    PhaseKind,
+    Poll,
+    PollOption,
+    PollVote,
+    Proposal,
+    VoteConfig,
+    WrapUp,
+)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def phase_dict(phase: Phase) -> dict[str, Any]:
+    return {
+        "id": phase.pk,
+        "kind": phase.kind,
+        "label": str(PhaseKind(phase.kind).label),
+        "order": phase.order,
+        "planned_seconds": phase.planned_seconds,
+        "status": phase.status,
+        "started_at": _iso(phase.started_at),
+        "ends_at": _iso(phase.ends_at),
+    }
+
+
+def phases_list(session_id: int) -> list[dict[str, Any]]:
+    return [phase_dict(p) for p in Phase.objects.filter(session_id=session_id)]
+
+
+def current_phase(session_id: int) -> Phase | None:
+    return Phase.objects.filter(session_id=session_id, status=Phase.Status.RUNNING).first()
+
+
+def current_phase_kind(session_id: int) -> str:
+    """The running phase's kind, or ``permissions.NONE``."""
+    kind = (
+        Phase.objects.filter(session_id=session_id, status=Phase.Status.RUNNING)
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return kind or permissions.NONE
+
+
+def proposal_dict(proposal: Proposal, supporters: int | None = None) -> dict[str, Any]:
+    author = proposal.author
+    return {
+        "id": proposal.pk,
+        "title": proposal.title,
+        "body_html": proposal.body_html,
+        "author": author.display_name if author else "",
+        "status": proposal.status,
+        "merged_into": proposal.merged_into_id,
+        "supporters": supporters if supporters is not None else proposal.supports.count(),
+        "edited": proposal.revisions.exists(),
+    }
+
+
+def proposals_list(session_id: int, *, include_merged: bool = False) -> list[dict[str, Any]]:
+    qs = (
+        Proposal.objects.filter(session_id=session_id)
+        .select_related("author")
+        .annotate(n_supports=Count("supports", distinct=True), n_revisions=Count("revisions"))
+    )
+    if not include_merged:
+        qs = qs.filter(status=Proposal.Status.OPEN)
+    out = []
+    for p in qs:
+        data = proposal_dict(p, supporters=p.n_supports)  # type: ignore[attr-defined]
+        data["edited"] = bool(p.n_revisions)  # type: ignore[attr-defined]
+        out.append(data)
+    return out
+
+
+def supported_ids(session_id: int, user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Proposal.objects.filter(session_id=session_id, supports__person=user).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def vote_config_dict(config: VoteConfig | None) -> dict[str, Any]:
+    if config is None:
+        return {
+            "method": VoteConfig.Method.APPROVAL,
+            "top_k": 3,
+            "hide_results": False,
+            "closed": False,
+        }
+    return {
+        "method": config.method,
+        "top_k": config.top_k,
+        "hide_results": config.hide_results,
+        "closed": config.is_closed,
+    }
+
+
+def vote_results(session_id: int) -> list[dict[str, Any]]:
+    """Open proposals ranked: approvals in an approval vote, Borda points in a ranking vote.
+
+    In a ranking vote of top k, a first choice earns k points, a second k - 1, and so
+    on. Ties are broken by more first choices, then by the earlier proposal.
+    """
+    config = VoteConfig.objects.filter(session_id=session_id).first()
+    top_k = config.top_k if config else 3
+    ranking = config is not None and config.method == VoteConfig.Method.RANKING
+    proposals = list(
+        Proposal.objects.filter(session_id=session_id, status=Proposal.Status.OPEN).order_by(
+            "created_at", "pk"
+        )
+    )
+    votes: Counter[int] = Counter()
+    firsts: Counter[int] = Counter()
+    points: Counter[int] = Counter()
+    for proposal_id, rank in BallotChoice.objects.filter(ballot__session_id=session_id).values_list(
+        "proposal_id", "rank"
+    ):
+        votes[proposal_id] += 1
+        if rank == 1:
+            firsts[proposal_id] += 1
+        if ranking and rank is not None:
+            points[proposal_id] += max(top_k + 1 - rank, 0)
+        elif not ranking:
+            points[proposal_id] += 1
+    order = {p.pk: i for i, p in enumerate(proposals)}
+    ranked = sorted(proposals, key=lambda p: (-points[p.pk], -firsts[p.pk], order[p.pk]))
+    results = []
+    place = 0
+    previous: tuple[int, int] | None = None
+    for i, p in enumerate(ranked, start=1):
+        key = (points[p.pk], firsts[p.pk])
+        if key != previous:
+            place = i
+            previous = key
+        results.append(
+            {
+                "proposal_id": p.pk,
+                "title": p.title,
+                "score": points[p.pk],
+                "votes": votes[p.pk],
+                "first_choices": firsts[p.pk],
+                "place": place,
+            }
+        )
+    return results
+
+
+def ballot_count(session_id: int) -> int:
+    return Ballot.objects.filter(session_id=session_id).count()
+
+
+def results_visible(session_id: int, user: Any) -> bool:
+    """Vote results are hidden from everyone but facilitators until the vote closes, if chosen."""
+    config = VoteConfig.objects.filter(session_id=session_id).first()
+    if config is None or not config.hide_results or config.is_closed:
+        return True
+    session = Session.objects.select_related("agenda__organisation").get(pk=session_id)
+    return permissions.role_in(user, session) == permissions.FACILITATOR
+
+
+def my_ballot(session_id: int, user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        BallotChoice.objects.filter(ballot__session_id=session_id, ballot__voter=user)
+        .order_by("rank", "pk")
+        .values_list("proposal_id", flat=True)
+    )
+
+
+def poll_counts(poll_id: int) -> tuple[int, dict[str, int]]:
+    """(number of people who answered, answers per option id)."""
+    voters = PollVote.objects.filter(poll_id=poll_id).count()
+    counts = {
+        str(o["pk"]): o["n"]
+        for o in PollOption.objects.filter(poll_id=poll_id)
+        .annotate(n=Count("votes"))
+        .values("pk", "n")
+    }
+    return voters, counts
+
+
+def poll_dict(poll: Poll) -> dict[str, Any]:
+    voters, counts = poll_counts(poll.pk)
+    return {
+        "id": poll.pk,
+        "question": poll.question,
+        "kind": poll.kind,
+        "status": poll.status,
+        "options": [{"id": o.pk, "label": o.label} for o in poll.options.all()],
+        "voters": voters,
+        "counts": counts,
+    }
+
+
+def polls_list(session_id: int) -> list[dict[str, Any]]:
+    return [
+        poll_dict(p) for p in Poll.objects.filter(session_id=session_id).prefetch_related("options")
+    ]
+
+
+def my_poll_answers(session_id: int, user: Any) -> dict[str, list[int]]:
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    out: dict[str, list[int]] = {}
+    for vote in PollVote.objects.filter(poll__session_id=session_id, person=user).prefetch_related(
+        "options"
+    ):
+        out[str(vote.poll_id)] = sorted(o.pk for o in vote.options.all())
+    return out
+
+
+def wrapup_html(session_id: int) -> str:
+    return (
+        WrapUp.objects.filter(session_id=session_id)
+        .values_list("conclusion_html", flat=True)
+        .first()
+        or ""
+    )
+
+
+def stance_counts(session_id: int) -> dict[str, int]:
+    """Visible top-level statements per stance (for, against, neutral, question)."""
+    from .stances import count_stances
+
+    return count_stances(session_id)
+
+
+def frozen_results(session_id: int) -> dict[str, Any] | None:
+    data = (
+        FrozenResults.objects.filter(session_id=session_id).values_list("data", flat=True).first()
+    )
+    return data  # type: ignore[return-value]
+
+
+def room_state(session: Session, user: Any) -> dict[str, Any]:
+    """The structured part of a room snapshot, as this person may see it."""
+    sid = session.pk
+    config = VoteConfig.objects.filter(session_id=sid).first()
+    visible = results_visible(sid, user)
+    current = current_phase(sid)
+    return {
+        "phases": phases_list(sid),
+        "current_phase_id": current.pk if current else None,
+        "role": permissions.role_in(user, session),
+        "proposals": proposals_list(sid),
+        "supported": supported_ids(sid, user),
+        "vote": {
+            **vote_config_dict(config),
+            "ballots": ballot_count(sid),
+            "results": vote_results(sid) if visible else None,
+            "my_ballot": my_ballot(sid, user),
+        },
+        "polls": polls_list(sid),
+        "my_poll_answers": my_poll_answers(sid, user),
+        "stances": stance_counts(sid),
+        "wrapup_html": wrapup_html(sid),
+        "final": frozen_results(sid),
+    }
