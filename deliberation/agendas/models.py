@@ -136,3 +136,6 @@ class SessionTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.from_state} -> {self.to_state}"

@@ -25,7 +25,8 @@ _CLEARANCE_OPENS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _user(user: Any) -> User | None:
+def active_user(user: Any) -> User | None:
+    """The signed-in, active person, or None."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return user  # type: ignore[no-any-return]
@@ -44,8 +45,8 @@ def _belongs_to(user: User, organisation: Organisation) -> bool:
     )
 
 
-def _managed_organisation_ids(user: User) -> list[int]:
-    """The facilitator's organisation and everything below it, for queries."""
+def managed_organisation_ids(user: User) -> list[int]:
+    """The facilitator's organisation and everything below it (for queries and lists)."""
     if not user.is_facilitator or user.organisation_id is None:
         return []
     ids = [user.organisation_id]
@@ -70,18 +71,18 @@ def _home_organisation_ids(user: User) -> list[int]:
 
 
 def can_create_agenda(user: Any, organisation: Organisation) -> bool:
-    u = _user(user)
+    u = active_user(user)
     return u is not None and (_is_admin(u) or _belongs_to(u, organisation))
 
 
 def can_edit_agenda(user: Any, agenda: Agenda) -> bool:
-    u = _user(user)
+    u = active_user(user)
     return u is not None and (_is_admin(u) or _belongs_to(u, agenda.organisation))
 
 
 def can_view_agenda(user: Any, agenda: Agenda) -> bool:
     """Public agendas to all; drafts only to their editors; the rest by disclosure level."""
-    u = _user(user)
+    u = active_user(user)
     if u is not None and (_is_admin(u) or _belongs_to(u, agenda.organisation)):
         return True
     if agenda.status == Agenda.Status.DRAFT:
@@ -113,14 +114,14 @@ def can_view_session(user: Any, session: Session) -> bool:
 
 def can_join_room(user: Any, session: Session) -> bool:
     """Enter the live room: see it, be someone, and the room is live or paused."""
-    if session.state not in JOINABLE_STATES or _user(user) is None:
+    if session.state not in JOINABLE_STATES or active_user(user) is None:
         return False
     return can_view_session(user, session)
 
 
 def visible_agendas_q(user: Any) -> Q:
     """A filter on Agenda matching exactly what ``can_view_agenda`` allows."""
-    u = _user(user)
+    u = active_user(user)
     not_draft = ~Q(status=Agenda.Status.DRAFT)
     public = Q(disclosure=Disclosure.PUBLIC) & not_draft
     if u is None:
@@ -128,7 +129,7 @@ def visible_agendas_q(user: Any) -> Q:
     if _is_admin(u):
         return Q()
     q = public | (Q(invitees=u) & not_draft)
-    managed = _managed_organisation_ids(u)
+    managed = managed_organisation_ids(u)
     if managed:
         q |= Q(organisation_id__in=managed)
     if u.is_ministry:

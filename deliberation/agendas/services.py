@@ -106,7 +106,7 @@ _agenda_hooks: list[Any] = []
 
 
 def on_agenda_update(hook: Any) -> Any:
-    """Register ``hook(agenda=)``, run inside the update's transaction (access may have narrowed)."""
+    """Register ``hook(agenda=)``, run inside the update's transaction (access may narrow)."""
     _agenda_hooks.append(hook)
     return hook
 

@@ -27,7 +27,10 @@ def resident_from_token(token: str | None) -> User | None:
         return None
     if not isinstance(data, dict):
         return None
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    user_id = data.get("u")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.token_version != data.get("v"):
         return None
     return user

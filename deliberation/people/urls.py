@@ -10,4 +10,5 @@ urlpatterns = [
     path("signin/", views.SignInView.as_view(), name="login"),
     path("signout/", views.sign_out, name="logout"),
     path("join/", views.quick_join, name="quick_join"),
+    path("account/attach/", views.attach_account, name="attach_account"),
 ]

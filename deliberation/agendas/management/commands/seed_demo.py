@@ -16,7 +16,7 @@ from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.people.models import MunicipalityProfile, Organisation, User
 
-DEMO_PASSWORD = "madang-demo-2026"
+DEMO_PASSWORD = "madang-demo-2026"  # noqa: S105 - the published demo password
 
 METROPOLITAN = [
     ("서울특별시", "Seoul", "seoul"),
@@ -92,7 +92,9 @@ PROFILES: dict[str, dict[str, Any]] = {
         "cooperation_stage": MunicipalityProfile.Stage.PIONEERING,
     },
     "andong": {
-        "exchange_partners": [{"city": "Kyoto-Yamashina", "country": "Japan", "kind": "friendship"}],
+        "exchange_partners": [
+            {"city": "Kyoto-Yamashina", "country": "Japan", "kind": "friendship"}
+        ],
         "international_team_size": 2,
         "has_exchange_ordinance": False,
         "friendly_city_designated": False,
@@ -117,7 +119,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 
-AGENDAS = [
+AGENDAS: list[dict[str, Any]] = [
     {
         "key": "youth-jobs-jeonbuk",
         "org": "jeonbuk",
@@ -130,8 +132,20 @@ AGENDAS = [
         ),
         "disclosure": Disclosure.PUBLIC,
         "sessions": [
-            ("청년 해외 일자리 자유발언대", Session.Kind.OPEN_MIC, Session.State.LIVE, -1, "전북 국민외교센터"),
-            ("청년 해외 일자리 숙의 1차", Session.Kind.DELIBERATION, Session.State.SCHEDULED, 72, "전북대학교"),
+            (
+                "청년 해외 일자리 자유발언대",
+                Session.Kind.OPEN_MIC,
+                Session.State.LIVE,
+                -1,
+                "전북 국민외교센터",
+            ),
+            (
+                "청년 해외 일자리 숙의 1차",
+                Session.Kind.DELIBERATION,
+                Session.State.SCHEDULED,
+                72,
+                "전북대학교",
+            ),
         ],
     },
     {
@@ -145,8 +159,20 @@ AGENDAS = [
         ),
         "disclosure": Disclosure.PUBLIC,
         "sessions": [
-            ("지방대학 국제교류 숙의", Session.Kind.DELIBERATION, Session.State.LIVE, -0.5, "안동대학교 국제관"),
-            ("지방대학 국제교류 자유발언대", Session.Kind.OPEN_MIC, Session.State.SCHEDULED, 30, ""),
+            (
+                "지방대학 국제교류 숙의",
+                Session.Kind.DELIBERATION,
+                Session.State.LIVE,
+                -0.5,
+                "안동대학교 국제관",
+            ),
+            (
+                "지방대학 국제교류 자유발언대",
+                Session.Kind.OPEN_MIC,
+                Session.State.SCHEDULED,
+                30,
+                "",
+            ),
         ],
     },
     {
@@ -154,10 +180,18 @@ AGENDAS = [
         "org": "busan",
         "title": "부산 국민외교센터, 시민이 바라는 역할은?",
         "topic": Topic.DIPLOMACY_CENTRE,
-        "description": "<p>지역 국민외교센터가 시민과 외교부를 잇는 통로가 되려면 무엇이 필요할까요?</p>",
+        "description": (
+            "<p>지역 국민외교센터가 시민과 외교부를 잇는 통로가 되려면 무엇이 필요할까요?</p>"
+        ),
         "disclosure": Disclosure.PUBLIC,
         "sessions": [
-            ("국민외교센터 시민 자유발언대", Session.Kind.OPEN_MIC, Session.State.SCHEDULED, 48, "부산 국민외교센터"),
+            (
+                "국민외교센터 시민 자유발언대",
+                Session.Kind.OPEN_MIC,
+                Session.State.SCHEDULED,
+                48,
+                "부산 국민외교센터",
+            ),
         ],
     },
     {
@@ -168,7 +202,13 @@ AGENDAS = [
         "description": "<p>담당 부서와 시민 자문단이 함께 보는 내부 의제입니다.</p>",
         "disclosure": Disclosure.INTERNAL,
         "sessions": [
-            ("자매도시 교류 점검 회의", Session.Kind.DELIBERATION, Session.State.SCHEDULED, 96, "창원시청"),
+            (
+                "자매도시 교류 점검 회의",
+                Session.Kind.DELIBERATION,
+                Session.State.SCHEDULED,
+                96,
+                "창원시청",
+            ),
         ],
     },
 ]
@@ -177,7 +217,13 @@ PEOPLE = [
     # username, role, nickname, organisation slug, clearance
     ("admin", User.Role.ADMIN, "관리자", None, User.Clearance.RESTRICTED),
     ("jeonbuk_facilitator", User.Role.FACILITATOR, "전북 진행자", "jeonbuk", User.Clearance.PUBLIC),
-    ("gyeongbuk_facilitator", User.Role.FACILITATOR, "경북 진행자", "gyeongbuk", User.Clearance.PUBLIC),
+    (
+        "gyeongbuk_facilitator",
+        User.Role.FACILITATOR,
+        "경북 진행자",
+        "gyeongbuk",
+        User.Clearance.PUBLIC,
+    ),
     ("busan_facilitator", User.Role.FACILITATOR, "부산 진행자", "busan", User.Clearance.PUBLIC),
     ("mofa_staff", User.Role.MINISTRY, "외교부 정책담당", "mofa", User.Clearance.INTERNAL),
     ("mofa_director", User.Role.MINISTRY, "외교부 과장", "mofa", User.Clearance.RESTRICTED),
@@ -192,17 +238,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         ministry, _ = Organisation.objects.update_or_create(
             slug="mofa",
-            defaults={"name": "외교부", "name_en": "Ministry of Foreign Affairs", "kind": Organisation.Kind.MINISTRY},
+            defaults={
+                "name": "외교부",
+                "name_en": "Ministry of Foreign Affairs",
+                "kind": Organisation.Kind.MINISTRY,
+            },
         )
         orgs: dict[str, Organisation] = {"mofa": ministry}
         for name, name_en, slug in METROPOLITAN:
             orgs[slug], _ = Organisation.objects.update_or_create(
-                slug=slug, defaults={"name": name, "name_en": name_en, "kind": Organisation.Kind.METROPOLITAN}
+                slug=slug,
+                defaults={"name": name, "name_en": name_en, "kind": Organisation.Kind.METROPOLITAN},
             )
         for slug, parent, name, name_en in LOCAL:
             orgs[slug], _ = Organisation.objects.update_or_create(
                 slug=slug,
-                defaults={"name": name, "name_en": name_en, "kind": Organisation.Kind.LOCAL, "parent": orgs[parent]},
+                defaults={
+                    "name": name,
+                    "name_en": name_en,
+                    "kind": Organisation.Kind.LOCAL,
+                    "parent": orgs[parent],
+                },
             )
         orgs["centre-jeonbuk"], _ = Organisation.objects.update_or_create(
             slug="centre-jeonbuk",
@@ -235,7 +291,9 @@ class Command(BaseCommand):
 
         now = timezone.now().replace(second=0, microsecond=0)
         for spec in AGENDAS:
-            agenda = Agenda.objects.filter(title=spec["title"]).first() or Agenda(title=spec["title"])
+            agenda = Agenda.objects.filter(title=spec["title"]).first() or Agenda(
+                title=spec["title"]
+            )
             agenda.organisation = orgs[spec["org"]]
             agenda.topic = spec["topic"]
             agenda.description_html = sanitize_rich_text(spec["description"])

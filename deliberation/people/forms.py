@@ -1,0 +1,79 @@
+"""Forms for quick-join, sign-in and attaching an account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, User
+from .services import NICKNAME_MAX
+
+
+class QuickJoinForm(forms.Form):
+    nickname = forms.CharField(
+        label=_("닉네임"),
+        max_length=60,
+        help_text=_("회의에서 다른 참여자에게 보이는 이름입니다. 실명이 아니어도 됩니다."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": NICKNAME_MAX}),
+    )
+    region = forms.ModelChoiceField(
+        label=_("지역"),
+        queryset=Organisation.objects.filter(
+            kind__in=[Organisation.Kind.METROPOLITAN, Organisation.Kind.LOCAL]
+        ).order_by("kind", "name"),
+        empty_label=_("지역을 골라 주세요"),
+        help_text=_("사는 곳이나 활동하는 지자체를 골라 주세요."),
+    )
+    age_band = forms.ChoiceField(
+        label=_("연령대(선택, 통계용)"),
+        choices=[("", _("응답하지 않음")), *User.AgeBand.choices],
+        required=False,
+        help_text=_("답하지 않아도 참여할 수 있습니다. 통계에만 쓰입니다."),
+    )
+
+
+class SignInForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("아이디")
+        self.fields["password"].label = _("비밀번호")
+
+
+class AttachAccountForm(forms.Form):
+    username = forms.CharField(
+        label=_("아이디"),
+        max_length=150,
+        help_text=_("영문, 숫자, @/./+/-/_ 만 쓸 수 있습니다."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label=_("비밀번호"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("8자 이상, 흔하지 않은 비밀번호를 써 주세요."),
+    )
+    password2 = forms.CharField(
+        label=_("비밀번호 확인"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("두 비밀번호가 다릅니다."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
