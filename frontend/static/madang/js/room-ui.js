@@ -206,6 +206,7 @@ export class RoomView {
     this.ready = true;
     this.setFloor(s.floor, null);
     this.renderAll();
+    this.renderPresence(s.presence);
   }
 
   // ---- state changes ------------------------------------------------------
@@ -244,6 +245,7 @@ export class RoomView {
     else this.floorOffset = this.client.clockOffsetMs || 0;
     this.renderStage();
     this.renderQueue();
+    this.renderRoomState();
     if (previous && hadFloor && previous.user_id === this.me.id && this.mode === "room") {
       this.announce(this.t.floor_ended);
     }
@@ -357,7 +359,10 @@ export class RoomView {
       this._updateCounter();
     }
     const hand = this.q("[data-hand]");
-    if (hand) hand.disabled = !(canPost || (this.me.hand_raised && this.ready));
+    if (hand) {
+      const speaking = Boolean(this.floor && this.floor.user_id === this.me.id);
+      hand.disabled = speaking || !(canPost || (this.me.hand_raised && this.ready));
+    }
     for (const input of this.root.querySelectorAll("[data-setting]")) {
       const key = input.dataset.setting;
       if (document.activeElement === input) continue;
@@ -512,8 +517,9 @@ export class RoomView {
     } else {
       li.append(el("p", { class: "statement__text" }, linkify(st.text)));
     }
-    if (this.mode !== "projector" && !hidden) li.append(this._reactionBar(st));
-    else if (!hidden) li.append(this._reactionSummary(st));
+    const foot = el("div", { class: "statement__foot" });
+    if (this.mode !== "projector" && !hidden) foot.append(this._reactionBar(st));
+    else if (!hidden) foot.append(this._reactionSummary(st));
     const actions = el("div", { class: "statement__actions" });
     if (this.mode === "room" && !mine && !hidden) {
       const report = el("button", { type: "button", class: "btn btn--link", text: this.t.report, "aria-label": `${this.t.report}: ${st.author?.nickname ?? ""}` });
@@ -521,7 +527,8 @@ export class RoomView {
       actions.append(report);
     }
     if (this.staffView) this._staffButtons(st, actions);
-    if (actions.childElementCount) li.append(actions);
+    if (actions.childElementCount) foot.append(actions);
+    if (foot.childElementCount) li.append(foot);
     return li;
   }
 
