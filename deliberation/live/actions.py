@@ -179,7 +179,11 @@ def run_action(
         .filter(pk=session_id)
         .first()
     )
-    if user is None or session is None or not permissions.can_enter_room(user, session):
+    if user is None or session is None:
+        raise ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
+    if not permissions.can_enter_room(user, session):
+        if permissions.can_still_read(user, session):
+            raise ActionError("room_closed", _("지금은 회의가 진행 중이 아닙니다."))
         raise ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
     if not spec.permission(user, session):
         raise ActionError("forbidden", _("이 작업을 할 권한이 없습니다."))

@@ -342,20 +342,6 @@ class RoomSocket:
         ):
             await self._send_text(_error("too_large", _("메시지가 너무 큽니다(최대 16KB)."), None))
             return
-        wait = self.bucket.take()
-        if not wait and self.person_bucket is not None:
-            wait = self.person_bucket.take()
-        if wait:
-            await self._send_text(
-                _error(
-                    "rate_limited",
-                    _("메시지를 너무 자주 보냈습니다. 잠시 뒤에 다시 보내 주세요."),
-                    None,
-                    retryable=True,
-                    retry_after=round(wait, 2),
-                )
-            )
-            return
         try:
             data = orjson.loads(text)
         except (orjson.JSONDecodeError, RecursionError, UnicodeError, ValueError):
@@ -367,6 +353,20 @@ class RoomSocket:
         request_id = data.get("id")
         if not isinstance(request_id, str) or not 1 <= len(request_id) <= ID_MAX:
             await self._send_text(_error("bad_id", _("'id'는 1~64자의 문자열이어야 합니다."), None))
+            return
+        wait = self.bucket.take()
+        if not wait and self.person_bucket is not None:
+            wait = self.person_bucket.take()
+        if wait:
+            await self._send_text(
+                _error(
+                    "rate_limited",
+                    _("메시지를 너무 자주 보냈습니다. 잠시 뒤에 다시 보내 주세요."),
+                    request_id,
+                    retryable=True,
+                    retry_after=round(wait, 2),
+                )
+            )
             return
         kind = data.get("type")
         if not isinstance(kind, str):

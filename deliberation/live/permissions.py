@@ -36,4 +36,13 @@ def can_take_part(user: Any, session: Session) -> bool:
     return can_enter_room(user, session)
 
 
+def can_still_read(user: Any, session: Session) -> bool:
+    """A session that stopped being live stays readable to those who could see it."""
+    return (
+        session.state not in agenda_permissions.JOINABLE_STATES
+        and agenda_permissions.can_view_session(user, session)
+        and not is_banned(user, session)
+    )
+
+
 can_moderate_room = is_room_staff
