@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import TextAnalysis, TextKind
+from .sources import load_sources
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def enqueue_analysis(kind: str, object_id: int) -> None:
 
 def _record_pending(kind: str, object_id: int) -> None:
     now = timezone.now()
+    source = load_sources(kind, [object_id]).get(object_id)
     fields = {
+        "session_id": source.session_id if source else None,
         "state": TextAnalysis.State.PENDING,
         "claimed_by": "",
         "claimed_at": None,
@@ -106,7 +109,7 @@ class WorkerHandle:
         env["PYTHONPATH"] = os.pathsep.join(paths)
         env.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "deliberation.analysis.worker"],
+            [sys.executable, "-m", "deliberation.analysis.worker_process"],
             stdin=subprocess.PIPE,
             cwd=str(base),
             env=env,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 
 from .sources import optional_model, statement_text_field
 
@@ -52,41 +53,67 @@ def statement_model() -> type[models.Model] | None:
     return optional_model("live", "Statement")
 
 
-def load_statements(session_ids: Sequence[int]) -> list[StatementRecord]:
-    """Visible statements of the sessions, in room order."""
-    model = statement_model()
-    if model is None:
-        return []
+def _statement_records(qs: models.QuerySet, model: type[models.Model]) -> list[StatementRecord]:
     names = _fields(model)
     text_field = statement_text_field(model)
     seq_field = _first(names, "seq", "room_seq")
     stance_field = _first(names, "stance")
     author_field = _first(names, "author", "user", "person")
     time_field = _first(names, "created_at", "posted_at", "at")
-    columns = ["pk", "session_id", text_field]
-    columns += [
+    columns = [
+        "pk",
+        "session_id",
+        text_field,
         seq_field or "pk",
         stance_field or "pk",
         f"{author_field}_id" if author_field else "pk",
+        time_field or "pk",
     ]
-    columns += [time_field or "pk"]
-    qs = _visible(model, model._default_manager.filter(session_id__in=list(session_ids)))
-    records = []
-    for pk, session_id, text, seq, stance, author, at in qs.order_by(
-        "session_id", seq_field or "pk"
-    ).values_list(*columns):
-        records.append(
-            StatementRecord(
-                id=pk,
-                session_id=session_id,
-                seq=seq if seq_field else None,
-                text=text or "",
-                stance=(stance or "") if stance_field else "",
-                author_id=author if author_field else None,
-                created_at=at if time_field else None,
-            )
+    return [
+        StatementRecord(
+            id=pk,
+            session_id=session_id,
+            seq=seq if seq_field else None,
+            text=text or "",
+            stance=(stance or "") if stance_field else "",
+            author_id=author if author_field else None,
+            created_at=at if time_field else None,
         )
-    return records
+        for pk, session_id, text, seq, stance, author, at in qs.values_list(*columns)
+    ]
+
+
+def load_statements(session_ids: Sequence[int]) -> list[StatementRecord]:
+    """Visible statements of the sessions, in room order."""
+    model = statement_model()
+    if model is None:
+        return []
+    order = "seq" if "seq" in _fields(model) else "pk"
+    qs = _visible(model, model._default_manager.filter(session_id__in=list(session_ids)))
+    return _statement_records(qs.order_by("session_id", order, "pk"), model)
+
+
+def load_statements_by_id(ids: Sequence[int]) -> list[StatementRecord]:
+    """The given statements (whatever their visibility), for the live digest."""
+    model = statement_model()
+    if model is None or not ids:
+        return []
+    out: list[StatementRecord] = []
+    ids = list(ids)
+    for start in range(0, len(ids), 900):
+        qs = model._default_manager.filter(pk__in=ids[start : start + 900])
+        out.extend(_statement_records(qs, model))
+    return out
+
+
+def invisible_statement_ids(session_id: int) -> set[int]:
+    """Statements of a session that residents cannot see now (hidden, pending ...)."""
+    model = statement_model()
+    if model is None:
+        return set()
+    every = model._default_manager.filter(session_id=session_id)
+    visible = _visible(model, every)
+    return set(every.exclude(pk__in=visible.values("pk")).values_list("pk", flat=True))
 
 
 def reaction_times(statement_ids: Sequence[int]) -> tuple[int, list[dt.datetime], set[int]]:
@@ -143,11 +170,15 @@ def load_floor_turns(session_ids: Sequence[int]) -> list[FloorRecord]:
     person = _first(names, "user", "person", "participant", "speaker")
     start = _first(names, "started_at", "granted_at", "start")
     end = _first(names, "ended_at", "finished_at", "end")
+    planned_end = _first(names, "ends_at")
+    now = timezone.now()
     turns = []
-    cols = [f"{person}_id" if person else "pk", start or "pk", end or "pk"]
-    for who, began, ended in model._default_manager.filter(
+    cols = [f"{person}_id" if person else "pk", start or "pk", end or "pk", planned_end or "pk"]
+    for who, began, ended, planned in model._default_manager.filter(
         session_id__in=list(session_ids)
     ).values_list(*cols):
+        if ended is None and planned_end and planned is not None:
+            ended = min(planned, now)  # a turn still running counts up to now
         seconds = 0
         if start and end and began is not None and ended is not None:
             seconds = max(0, int((ended - began).total_seconds()))

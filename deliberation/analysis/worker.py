@@ -13,7 +13,7 @@ one, and several workers (one per Daphne process) share the queue safely because
 batch is claimed with a conditional UPDATE. ``manage.py analysis_worker`` runs the
 same loop as a standalone service.
 
-Run as ``python -m deliberation.analysis.worker`` (what the parent does).
+The process entry point is ``python -m deliberation.analysis.worker_process``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import datetime as dt
 import logging
 import os
 import select
-import sys
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -196,16 +195,3 @@ def run_forever(*, wake_fd: int | None = None, poll_seconds: float = IDLE_POLL_S
         if readable and not os.read(wake_fd, 4096):
             log.info("analysis worker %s: parent gone, exiting", os.getpid())
             return
-
-
-def main() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
-    django.setup()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    run_forever(wake_fd=sys.stdin.fileno())
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,166 @@
+"""The live digest: a cheap, incremental view of a running session for the console.
+
+Each server process keeps, per session, what it has already aggregated (the ids of
+analysed statements, their nouns and stances). A refresh reads only analysis rows
+stored since the last refresh plus the (small) list of statements hidden since, so
+refreshing every few seconds during a session costs little whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import records
+from .content import Citation, CountRow, Keyword, SummaryLine
+from .keywords import idf
+from .models import CorpusTerm, TextAnalysis, TextKind
+from .normalise import is_keyword
+from .summarise import select_key_rows, tfidf_matrix
+
+RECENT_FOR_SUMMARY = 300
+KEYWORDS = 10
+KEY_LINES = 3
+CANDIDATE_TERMS = 200
+MAX_SESSIONS = 64
+
+
+@dataclass
+class LiveDigest:
+    session_id: int
+    statements: int
+    pending_analysis: int
+    stances: list[CountRow] = field(default_factory=list)
+    keywords: list[Keyword] = field(default_factory=list)
+    key_statements: list[SummaryLine] = field(default_factory=list)
+    updated_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _State:
+    cursor: dt.datetime | None = None
+    nouns: dict[int, list[str]] = field(default_factory=dict)
+    stance: dict[int, str] = field(default_factory=dict)
+    seq: dict[int, int | None] = field(default_factory=dict)
+    text: dict[int, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_states: OrderedDict[int, _State] = OrderedDict()
+_states_lock = threading.Lock()
+
+
+def _state(session_id: int) -> _State:
+    with _states_lock:
+        state = _states.pop(session_id, None) or _State()
+        _states[session_id] = state
+        while len(_states) > MAX_SESSIONS:
+            _states.popitem(last=False)
+        return state
+
+
+def forget_live_digest(session_id: int | None = None) -> None:
+    """Drop cached aggregates (all of them, or one session's)."""
+    with _states_lock:
+        if session_id is None:
+            _states.clear()
+        else:
+            _states.pop(session_id, None)
+
+
+def _absorb_new(session_id: int, state: _State) -> None:
+    rows = TextAnalysis.objects.filter(
+        session_id=session_id, kind=TextKind.STATEMENT, state=TextAnalysis.State.DONE
+    )
+    if state.cursor is not None:
+        rows = rows.filter(analysed_at__gte=state.cursor)
+    fresh = {
+        object_id: (nouns, at)
+        for object_id, nouns, at in rows.values_list("object_id", "nouns", "analysed_at")
+    }
+    if not fresh:
+        return
+    new_ids = [i for i in fresh if i not in state.nouns]
+    for statement in records.load_statements_by_id(new_ids):
+        state.stance[statement.id] = statement.stance
+        state.seq[statement.id] = statement.seq
+        state.text[statement.id] = statement.text
+    for object_id, (nouns, _at) in fresh.items():
+        if object_id in state.stance:
+            state.nouns[object_id] = nouns
+    state.cursor = max(at for _n, at in fresh.values() if at is not None)
+
+
+def build_live_digest(session_id: int) -> LiveDigest:
+    """Counts, stances, keywords and a few key statements of a running session."""
+    from .digest import clean_for_digest
+
+    state = _state(session_id)
+    with state.lock:
+        _absorb_new(session_id, state)
+        hidden = records.invisible_statement_ids(session_id)
+        ids = [i for i in state.nouns if i not in hidden]
+        stances = Counter(state.stance[i] for i in ids)
+        postings: dict[str, list[int]] = {}
+        for i in ids:
+            for term in set(state.nouns[i]):
+                if is_keyword(term):
+                    postings.setdefault(term, []).append(i)
+        recent = sorted(ids)[-RECENT_FOR_SUMMARY:]
+        recent_nouns = [state.nouns[i] for i in recent]
+        recent_meta = [(i, state.stance[i], state.seq[i], state.text[i]) for i in recent]
+
+    candidates = sorted(postings, key=lambda t: -len(postings[t]))[:CANDIDATE_TERMS]
+    df = dict(CorpusTerm.objects.filter(term__in=candidates).values_list("term", "document_count"))
+    total = TextAnalysis.objects.filter(state=TextAnalysis.State.DONE).count()
+    scored = sorted(
+        (
+            (len(postings[t]) * idf(max(df.get(t, 0), len(postings[t])), total), t)
+            for t in candidates
+        ),
+        reverse=True,
+    )[:KEYWORDS]
+    keywords = [
+        Keyword(term=t, score=round(s, 4), count=len(postings[t]), statement_ids=postings[t][-10:])
+        for s, t in scored
+    ]
+
+    matrix = tfidf_matrix(recent_nouns, document_frequency=df, total_documents=total)
+    lines = []
+    for chosen in select_key_rows(matrix, count=KEY_LINES):
+        sid, stance, seq, text = recent_meta[chosen.index]
+        lines.append(
+            SummaryLine(
+                text=clean_for_digest(text, limit=160),
+                stance=stance,
+                statement_id=sid,
+                seq=seq,
+                score=round(chosen.score, 6),
+                citations=[Citation(sid, seq)]
+                + [Citation(recent_meta[j][0], recent_meta[j][2]) for j in chosen.similar],
+            )
+        )
+    labels = {"": _("의견"), **records.stance_labels()}
+    pending = TextAnalysis.objects.filter(
+        session_id=session_id, kind=TextKind.STATEMENT, state=TextAnalysis.State.PENDING
+    ).count()
+    return LiveDigest(
+        session_id=session_id,
+        statements=len(ids),
+        pending_analysis=pending,
+        stances=[
+            CountRow(key=k, label=str(labels.get(k, k)), count=n) for k, n in stances.most_common()
+        ],
+        keywords=keywords,
+        key_statements=lines,
+        updated_at=timezone.localtime().isoformat(),
+    )

@@ -1,0 +1,29 @@
+"""Entry point of the analysis worker process: set up Django, then run the loop.
+
+Started by ``api.WorkerHandle`` as ``python -m deliberation.analysis.worker_process``
+with its stdin as the wake-up pipe (EOF = the parent is gone).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+
+def main() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
+    django.setup()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    from deliberation.analysis.worker import run_forever
+
+    try:
+        run_forever(wake_fd=sys.stdin.fileno())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
