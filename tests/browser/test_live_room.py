@@ -198,3 +198,35 @@ def test_statement_lost_with_its_ack_is_resent_once_and_stored_once(
     assert Statement.objects.filter(session=session, text=text).count() == 1
     assert page.locator("[data-composer-status]").inner_text() == ""
     assert page.madang_errors == []
+
+
+def test_banned_resident_is_shown_out_and_cannot_post(
+    live_server_url: str, room_setup: dict[str, Any], new_page: Any, sign_in: Any, shot: Any
+) -> None:
+    session = room_setup["session"]
+    base = live_server_url
+    console = new_page(width=1280, height=900)
+    sign_in(console, base, room_setup["facilitator"].username)
+    console.goto(f"{base}/sessions/{session.pk}/console/")
+    room = open_resident(new_page, base, room_setup["resident"], f"/sessions/{session.pk}/room/")
+    connected(console)
+    connected(room)
+
+    room.get_by_label("의견 쓰기").fill("도배 광고 도배 광고")
+    room.get_by_role("button", name="보내기").click()
+    statement_id = None
+    expect(console.locator("[data-side-list]")).to_contain_text("도배 광고")
+    statement_id = Statement.objects.get(session=session, text__startswith="도배").pk
+
+    # The resident reports nothing here; the facilitator bans, confirming the dialog.
+    console.on("dialog", lambda dialog: dialog.accept())
+    console.locator("[data-mod-reason]").fill("반복 광고")
+    console.locator(f"#statement-{statement_id}").get_by_role("button", name="차단").click()
+
+    expect(room.locator("[data-conn]")).to_have_text("연결 끊김")
+    expect(room.locator("[data-room-notice]")).to_be_visible()
+    expect(room.get_by_label("의견 쓰기")).to_be_disabled()
+    expect(room.get_by_role("button", name="발언 신청")).to_be_disabled()
+    expect(console.locator("[data-audit-list]")).to_contain_text("반복 광고")
+    shot(room, "live-room-banned-360")
+    assert room.madang_errors == []

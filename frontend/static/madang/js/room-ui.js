@@ -133,6 +133,7 @@ export class RoomView {
       this.queue = m.queue || [];
       this.me.hand_raised = this.queue.some((e) => e.user_id === this.me.id);
       this.renderQueue();
+      this.renderRoomState();
     });
     c.on("floor.changed", (m) => this.setFloor(m.floor, m.previous));
     c.on("room.state", (m) => {
@@ -165,6 +166,8 @@ export class RoomView {
     c.on("kicked", (m) => {
       this.kicked = true;
       this.notice(m.message || this.t.kicked, true);
+      this.announce(m.message || this.t.kicked);
+      for (const b of this.root.querySelectorAll(".reaction, .statement__actions button")) b.disabled = true;
       this.renderRoomState();
     });
     c.on("staff.pending", (m) => {
@@ -363,6 +366,17 @@ export class RoomView {
       const speaking = Boolean(this.floor && this.floor.user_id === this.me.id);
       hand.disabled = speaking || !(canPost || (this.me.hand_raised && this.ready));
     }
+    const stateAllows = { open: ["paused"], pause: ["live"], close: ["live", "paused"] };
+    for (const button of this.root.querySelectorAll("[data-room-action]")) {
+      button.disabled = !this.ready || !(stateAllows[button.dataset.roomAction] || []).includes(this.session.state);
+      if (button.dataset.roomAction === "open" && this.t.actions) {
+        button.textContent = this.session.state === "paused" ? this.t.actions.resume : this.t.actions.open;
+      }
+    }
+    for (const button of this.root.querySelectorAll("[data-floor]")) {
+      const needsFloor = button.dataset.floor !== "grant_next";
+      button.disabled = !this.ready || this.session.state !== "live" || (needsFloor && !this.floor) || (!needsFloor && this.queue.length === 0);
+    }
     for (const input of this.root.querySelectorAll("[data-setting]")) {
       const key = input.dataset.setting;
       if (document.activeElement === input) continue;
@@ -471,7 +485,9 @@ export class RoomView {
     const fresh = this._statementNode(st);
     const old = this.nodes.get(st.id);
     if (old && old.parentNode === list) {
+      const focusAt = this._focusIndex(old);
       old.replaceWith(fresh);
+      this._restoreFocus(fresh, focusAt);
     } else {
       if (old) old.remove();
       // Keep the list in the room's order even when a restored statement comes back.
@@ -486,6 +502,19 @@ export class RoomView {
         first.remove();
       }
     }
+  }
+
+  // A statement re-rendered under the keyboard keeps focus on the matching control.
+  _focusIndex(node) {
+    const active = document.activeElement;
+    if (!active || !node.contains(active)) return -1;
+    return [...node.querySelectorAll("button, a, summary")].indexOf(active);
+  }
+
+  _restoreFocus(node, index) {
+    if (index < 0) return;
+    const controls = [...node.querySelectorAll("button, a, summary")];
+    (controls[Math.min(index, controls.length - 1)] || node).focus?.();
   }
 
   _statementNode(st) {
@@ -802,13 +831,20 @@ export function startRoom(mode) {
   const view = new RoomView(root, { client, config, strings, mode });
   view.bindComposer();
   view.bindHand();
-  window.madangRoom = { client, view };
-  document.dispatchEvent(new CustomEvent("madang:room-ready", { detail: { client, view, config, strings, mode } }));
-  if (root.dataset.joinable === "1") {
-    client.connect();
-    window.addEventListener("online", () => client.reconnectNow());
-  } else {
-    view.renderConnection(State.CLOSED);
-  }
+  // Announce the room once every module script of the page has run (they all run before
+  // DOMContentLoaded), so panels of other sub-apps see the first snapshot too. Modules
+  // loaded later find the same objects on window.madangRoom.
+  const ready = () => {
+    window.madangRoom = { client, view };
+    document.dispatchEvent(new CustomEvent("madang:room-ready", { detail: { client, view, config, strings, mode } }));
+    if (root.dataset.joinable === "1") {
+      client.connect();
+      window.addEventListener("online", () => client.reconnectNow());
+    } else {
+      view.renderConnection(State.CLOSED);
+    }
+  };
+  if (document.readyState === "complete") ready();
+  else document.addEventListener("DOMContentLoaded", ready, { once: true });
   return { client, view };
 }
