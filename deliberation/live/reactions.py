@@ -8,6 +8,7 @@ interval, so a burst of 200 clicks costs a handful of messages, not 200.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 
 from channels.db import database_sync_to_async
@@ -40,7 +41,8 @@ def mark_changed(session_id: int, statement_id: int) -> None:
     if loop is None or loop.is_closed() or not loop.is_running():
         _publish_now(session_id, {statement_id})
         return
-    loop.call_soon_threadsafe(_mark, session_id, statement_id)
+    # A fresh context: the caller's (a sync_to_async worker's) must not leak into the loop.
+    loop.call_soon_threadsafe(_mark, session_id, statement_id, context=contextvars.Context())
 
 
 def _mark(session_id: int, statement_id: int) -> None:
