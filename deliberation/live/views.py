@@ -25,6 +25,7 @@ from deliberation.agendas.models import Session
 from deliberation.agendas.permissions import JOINABLE_STATES, can_moderate, can_view_session
 from deliberation.agendas.selectors import session_get_visible
 from deliberation.agendas.services import session_transition
+from deliberation.live.models import ModerationAction
 from deliberation.people.models import User
 
 # Panels other sub-apps may add to each page; included only when the template exists.
@@ -108,30 +109,9 @@ UI_STRINGS: dict[str, Any] = {
     "present": _("{n}명 참여 중"),
     "done": _("처리했습니다."),
     "you": _("나"),
-    "actions": {
-        "open": _("회의 시작"),
-        "pause": _("일시 정지"),
-        "resume": _("다시 시작"),
-        "close": _("회의 종료"),
-        "lock": _("읽기 전용"),
-        "unlock": _("읽기 전용 해제"),
-        "hide": _("발언 가리기"),
-        "restore": _("발언 되돌리기"),
-        "pin": _("발언 고정"),
-        "unpin": _("고정 해제"),
-        "mute": _("발언 제한"),
-        "unmute": _("발언 제한 해제"),
-        "remove": _("내보내기"),
-        "ban": _("차단"),
-        "approve": _("승인"),
-        "reject": _("거절"),
-        "slow_mode": _("슬로 모드"),
-        "premoderation": _("사전 승인"),
-        "floor_grant": _("발언권 부여"),
-        "floor_extend": _("발언 연장"),
-        "floor_end": _("발언 종료"),
-        "floor_skip": _("건너뛰기"),
-    },
+    # Labels of the moderation log come from the model's choices: one list of actions.
+    "actions": dict(ModerationAction.Kind.choices),
+    "room_buttons": {"open": _("회의 시작"), "resume": _("다시 시작")},
     "report_reasons": {
         "abuse": _("욕설·비하"),
         "spam": _("도배·광고"),

@@ -95,6 +95,9 @@ def test_open_mic_journey_on_three_pages(
     expect(room.locator("[data-announcer]")).not_to_contain_text(stage_text)  # own words
     expect(console.locator("[data-announcer]")).to_contain_text(stage_text)
 
+    for name in ("room", "console"):
+        width = pages[name].evaluate("document.documentElement.scrollWidth")
+        assert width <= pages[name].viewport_size["width"], f"{name} scrolls sideways"
     shot(room, "live-room-floor-360")
     shot(console, "live-console-floor-390")
     shot(projector, "live-projector-floor-1280")
@@ -122,7 +125,7 @@ def test_open_mic_journey_on_three_pages(
     hidden = console.locator(f"#statement-{statement_id}")
     expect(hidden).to_contain_text("진행자가 가린 발언")
     expect(hidden.get_by_text("진행자가 가릴 발언")).to_be_hidden()
-    expect(console.locator("[data-audit-list]")).to_contain_text("발언 가리기")
+    expect(console.locator("[data-audit-list]")).to_contain_text("숨김")
     # The stage statement stays where it was.
     expect(room.locator("[data-stage-list]")).to_contain_text(stage_text)
 
@@ -230,3 +233,65 @@ def test_banned_resident_is_shown_out_and_cannot_post(
     expect(console.locator("[data-audit-list]")).to_contain_text("반복 광고")
     shot(room, "live-room-banned-360")
     assert room.madang_errors == []
+
+
+def test_reports_and_premoderation_reach_the_console_live(
+    live_server_url: str,
+    room_setup: dict[str, Any],
+    new_page: Any,
+    sign_in: Any,
+    axe_check: Any,
+    shot: Any,
+) -> None:
+    session = room_setup["session"]
+    base = live_server_url
+    console = new_page(width=1280, height=900)
+    sign_in(console, base, room_setup["facilitator"].username)
+    console.goto(f"{base}/sessions/{session.pk}/console/")
+    room = open_resident(new_page, base, room_setup["resident"], f"/sessions/{session.pk}/room/")
+    other = open_resident(
+        new_page, base, ResidentFactory(nickname="군산시민"), f"/sessions/{session.pk}/room/"
+    )
+    for page in (console, room, other):
+        connected(page)
+
+    # A resident reports another's statement with a reason; the console sees it at once.
+    other.get_by_label("의견 쓰기").fill("광고 링크 https://spam.example/ 확인하세요")
+    other.get_by_role("button", name="보내기").click()
+    expect(room.locator("[data-side-list]")).to_contain_text("광고 링크")
+    room.locator("[data-side-list] li", has_text="광고 링크").get_by_role(
+        "button", name="신고: 군산시민"
+    ).click()
+    dialog = room.get_by_role("dialog", name="발언 신고")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("신고 사유").select_option("spam")
+    dialog.get_by_role("button", name="신고하기").click()
+    expect(room.locator("[data-toast]")).to_have_text("신고가 접수되었습니다.")
+    report = console.locator("[data-reports-list] li")
+    expect(report).to_contain_text("도배·광고")
+    expect(report).to_contain_text("광고 링크")
+
+    # Hiding from the report removes the statement for the residents and closes the report.
+    report.get_by_role("button", name="가리기").click()
+    expect(room.locator("[data-side-list]")).not_to_contain_text("광고 링크")
+    expect(other.locator("[data-side-list]")).not_to_contain_text("광고 링크")
+    expect(console.locator("[data-reports-list] li")).to_have_count(0)
+
+    # Pre-moderation: a statement waits for approval, then appears for everyone.
+    console.get_by_label("사전 승인(진행자 승인 후 공개)").check()
+    expect(room.locator("[data-room-notice]")).to_contain_text("사전 승인")
+    room.get_by_label("의견 쓰기").fill("승인을 기다리는 전주시민의 의견")
+    room.get_by_role("button", name="보내기").click()
+    expect(room.locator("[data-composer-status]")).to_have_text("진행자 승인 후 공개됩니다.")
+    expect(console.locator("[data-pending-list]")).to_contain_text(
+        "승인을 기다리는 전주시민의 의견"
+    )
+    expect(other.locator("[data-side-list]")).not_to_contain_text("승인을 기다리는")
+    shot(console, "live-console-pending-1280")
+    axe_check(console, "console with a pending statement")
+    console.locator("[data-pending-list]").get_by_role("button", name="승인").click()
+    expect(other.locator("[data-side-list]")).to_contain_text("승인을 기다리는 전주시민의 의견")
+    expect(console.locator("[data-pending-list] li")).to_have_count(0)
+    axe_check(room, "room with a report dialog used")
+    for page in (console, room, other):
+        assert page.madang_errors == []

@@ -362,7 +362,7 @@ def test_console_and_projector_render_the_staff_view(
     if page_name == "console":
         expect(page.locator("[data-pending-list]")).to_contain_text("승인을 기다리는 의견")
         expect(page.locator("[data-reports-list]")).to_contain_text("신고 사유: 도배·광고")
-        expect(page.locator("[data-audit-list]")).to_contain_text("발언 가리기 — 욕설")
+        expect(page.locator("[data-audit-list]")).to_contain_text("숨김 — 욕설")
         page.locator("[data-pending-list]").get_by_role("button", name="승인").click()
         page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
         assert any(f["type"] == "statement.approve" and f["statement_id"] == 8 for f in room.frames)
@@ -371,3 +371,44 @@ def test_console_and_projector_render_the_staff_view(
     assert page.madang_errors == []
     axe_check(page, page_name)
     shot(page, f"{page_name}-scripted-{width}")
+
+
+def test_room_is_usable_by_keyboard(live_server_url: str, new_page: Any) -> None:
+    session = SessionFactory(state=Session.State.LIVE)
+    resident = ResidentFactory(nickname="키보드")
+    room = ScriptedRoom(resident, session)
+    page = resident_page(new_page, live_server_url, resident)
+    page.route_web_socket(WS, room.handle)
+    page.goto(f"{live_server_url}/sessions/{session.pk}/room/")
+    expect(page.locator("[data-conn]")).to_have_text("연결됨")
+
+    # Tab reaches the raise-hand button; Space presses it.
+    hand = page.get_by_role("button", name="발언 신청")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if hand.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the raise-hand button is not reachable with Tab")
+    page.keyboard.press("Space")
+    page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+    assert any(f["type"] == "hand.raise" for f in room.frames)
+
+    # Ctrl+Enter sends from the composer.
+    page.get_by_label("의견 쓰기").focus()
+    page.keyboard.type("키보드로 쓴 의견")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+    posts = [f for f in room.frames if f["type"] == "statement.post"]
+    assert [p["text"] for p in posts] == ["키보드로 쓴 의견"]
+    expect(page.get_by_label("의견 쓰기")).to_have_value("")
+
+    # The report dialog opens from the keyboard, Escape closes it, focus comes back.
+    report = page.get_by_role("button", name="신고: 먼저 온 사람")
+    report.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="발언 신고")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="발언 신고")).to_be_hidden()
+    expect(report).to_be_focused()
+    assert not any(f["type"] == "report.create" for f in room.frames)

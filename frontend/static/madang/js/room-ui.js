@@ -369,8 +369,8 @@ export class RoomView {
     const stateAllows = { open: ["paused"], pause: ["live"], close: ["live", "paused"] };
     for (const button of this.root.querySelectorAll("[data-room-action]")) {
       button.disabled = !this.ready || !(stateAllows[button.dataset.roomAction] || []).includes(this.session.state);
-      if (button.dataset.roomAction === "open" && this.t.actions) {
-        button.textContent = this.session.state === "paused" ? this.t.actions.resume : this.t.actions.open;
+      if (button.dataset.roomAction === "open" && this.t.room_buttons) {
+        button.textContent = this.session.state === "paused" ? this.t.room_buttons.resume : this.t.room_buttons.open;
       }
     }
     for (const button of this.root.querySelectorAll("[data-floor]")) {
