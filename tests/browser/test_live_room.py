@@ -20,7 +20,7 @@ from tests.factories import FacilitatorFactory, ResidentFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TURN_SECONDS = 15
+TURN_SECONDS = 20
 NOBODY = "지금 발언 중인 사람이 없습니다."
 
 
@@ -295,3 +295,25 @@ def test_reports_and_premoderation_reach_the_console_live(
     axe_check(room, "room with a report dialog used")
     for page in (console, room, other):
         assert page.madang_errors == []
+
+
+def test_qr_short_link_joins_a_newcomer_into_the_room(
+    live_server_url: str, room_setup: dict[str, Any], new_page: Any, axe_check: Any
+) -> None:
+    from tests.factories import OrganisationFactory
+
+    region = OrganisationFactory(name="전주시")
+    session = room_setup["session"]
+    page = new_page(width=360)
+    page.goto(f"{live_server_url}/j/{session.join_code}/")
+    page.get_by_label("닉네임").fill("큐알참여자")
+    page.get_by_label("지역").select_option(label=region.name)
+    page.get_by_role("button", name="참여하기").click()
+    expect(page).to_have_url(f"{live_server_url}/sessions/{session.pk}/room/")
+    connected(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(session.title)
+    page.get_by_label("의견 쓰기").fill("QR로 들어와서 처음 남기는 의견")
+    page.get_by_role("button", name="보내기").click()
+    expect(page.locator("[data-side-list]")).to_contain_text("큐알참여자")
+    axe_check(page, "room after quick join")
+    assert page.madang_errors == []

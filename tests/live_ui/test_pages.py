@@ -120,3 +120,12 @@ def test_missing_panel_templates_do_not_break_pages(
     response = as_resident(client, resident).get(f"/sessions/{live_session.pk}/room/")
     assert response.status_code == 200
     assert isinstance(response.context["panels"], dict)
+
+
+def test_closed_room_says_so_and_does_not_connect(
+    client: Client, session_factory: Any, resident: Any
+) -> None:
+    closed = session_factory(state=Session.State.CLOSED)
+    body = as_resident(client, resident).get(f"/sessions/{closed.pk}/room/").content.decode()
+    assert "종료된 회의입니다" in body
+    assert 'data-joinable="0"' in body

@@ -109,7 +109,8 @@ export class RoomView {
     this.ready = false;
     this.announceQueue = [];
     this.q = (sel) => root.querySelector(sel);
-    this.sideLimit = Number(this.q("[data-side-list]")?.dataset.limit || 0);
+    // Long sessions: only the most recent statements stay on the page.
+    this.sideLimit = Number(this.q("[data-side-list]")?.dataset.limit || 300);
     this._bindClient();
     this._timer = setInterval(() => this.renderTimer(), 250);
     this._announceTimer = setInterval(() => this._flushAnnouncements(), 1200);
@@ -498,7 +499,9 @@ export class RoomView {
     if (this.sideLimit && list.matches("[data-side-list]")) {
       while (list.childElementCount > this.sideLimit) {
         const first = list.firstElementChild;
-        this.nodes.delete(Number(first.dataset.statementId));
+        const id = Number(first.dataset.statementId);
+        this.nodes.delete(id);
+        if (!this.statements.get(id)?.pinned) this.statements.delete(id);
         first.remove();
       }
     }
