@@ -8,4 +8,7 @@ class StructuredConfig(AppConfig):
     verbose_name = _("숙의: 단계, 제안, 투표, 여론조사")
 
     def ready(self) -> None:
-        from . import events, hooks  # noqa: F401 - registers events and session hooks
+        from . import actions, events, hooks
+
+        del events, hooks  # imported for their registrations (events, session hooks)
+        actions.register()

@@ -9,6 +9,7 @@ database, so the last vote is never lost. The message is unnumbered (not stored)
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 
@@ -55,7 +56,9 @@ def _after_commit(session_id: int, poll_id: int) -> None:
         # No server loop to wait on (a management command, a plain test): send now.
         publish(room_group(session_id), _results_text(poll_id))
         return
-    loop.call_soon_threadsafe(_request, loop, session_id, poll_id)
+    # A fresh context: the worker thread's own (asgiref's executor markers) must not leak
+    # into the loop's task, or its database call would think it deadlocks.
+    loop.call_soon_threadsafe(_request, loop, session_id, poll_id, context=contextvars.Context())
 
 
 def _request(loop: asyncio.AbstractEventLoop, session_id: int, poll_id: int) -> None:

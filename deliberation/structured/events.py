@@ -1,7 +1,9 @@
 """Room events of structured deliberation (documented in docs/protocol.md, "Deliberation").
 
-All are numbered room events stored through ``room_append`` except ``poll.results``,
-which is coalesced and unnumbered (the next snapshot and ``poll.closed`` carry the truth).
+All are numbered room events stored through ``room_append`` except ``poll.results`` and
+``stance.counts``, which are unnumbered updates of counts (every snapshot, and
+``poll.closed`` for a poll, carry the stored truth). A question marked answered is the
+live room's own ``statement.answered``.
 """
 
 from __future__ import annotations
@@ -104,15 +106,6 @@ class StanceCounts(Event):
 
     type = "stance.counts"
     counts: dict[str, int]
-
-
-@register_event
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class QuestionAnswered(Event):
-    type = "question.answered"
-    statement_id: int
-    answer_id: int | None
-    answer: str
 
 
 @register_event

@@ -12,6 +12,7 @@ from typing import Any
 
 from deliberation.agendas.models import Session
 from deliberation.agendas.permissions import can_join_room, can_manage_session, can_view_session
+from deliberation.live.permissions import is_banned
 
 from .models import PhaseKind
 
@@ -104,7 +105,7 @@ def role_in(user: Any, session: Session) -> str | None:
     if can_manage_session(user, session):
         return FACILITATOR
     if getattr(user, "is_resident", False) and can_join_room(user, session):
-        return PARTICIPANT
+        return None if is_banned(user, session) else PARTICIPANT
     if getattr(user, "is_authenticated", False) and can_view_session(user, session):
         return OBSERVER
     return None

@@ -62,7 +62,7 @@ def _lock_session(session: Session | int) -> Session:
     return Session.objects.select_for_update().select_related("agenda__organisation").get(pk=pk)
 
 
-def _require(actor: Any, session: Session, action: str) -> str:
+def require_action(actor: Any, session: Session, action: str) -> str:
     """Check the matrix for the running phase; return that phase's kind."""
     phase = selectors.current_phase_kind(session.pk)
     if permissions.can_act(actor, session, phase, action):
@@ -98,7 +98,7 @@ def _require_not_closed(session: Session) -> None:
         raise ValidationError(_("이미 끝난 회의입니다."), code="session_closed")
 
 
-def _int(value: Any, field: str) -> int:
+def as_int(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(_("%(f)s 값이 올바르지 않습니다.") % {"f": field}, code="invalid")
     return value
@@ -107,7 +107,7 @@ def _int(value: Any, field: str) -> int:
 def _ids(values: Any, field: str) -> list[int]:
     if not isinstance(values, list | tuple):
         raise ValidationError(_("%(f)s 값이 올바르지 않습니다.") % {"f": field}, code="invalid")
-    return [_int(v, field) for v in values]
+    return [as_int(v, field) for v in values]
 
 
 def _single_line(value: Any, *, limit: int, empty: str, too_long: str) -> str:
@@ -204,7 +204,7 @@ def _start(session: Session, phase: Phase, now: dt.datetime) -> None:
 def phase_start(*, actor: User, session: Session, phase_id: int | None = None) -> Phase:
     """Start a phase (the next one when none is named), finishing the running one."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PHASE_CONTROL)
+    require_action(actor, session, permissions.PHASE_CONTROL)
     _require_room_open(session)
     phases = Phase.objects.filter(session=session)
     if phase_id is None:
@@ -212,7 +212,7 @@ def phase_start(*, actor: User, session: Session, phase_id: int | None = None) -
         if target is None:
             raise ValidationError(_("더 진행할 단계가 없습니다."), code="no_next_phase")
     else:
-        target = phases.filter(pk=_int(phase_id, "phase_id")).first()
+        target = phases.filter(pk=as_int(phase_id, "phase_id")).first()
         if target is None:
             raise ValidationError(_("이 회의의 단계가 아닙니다."), code="not_found")
         if target.status != Phase.Status.PENDING:
@@ -228,7 +228,7 @@ def phase_start(*, actor: User, session: Session, phase_id: int | None = None) -
 def phase_advance(*, actor: User, session: Session) -> Phase | None:
     """Finish the running phase and start the next; after the last, no phase runs."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PHASE_CONTROL)
+    require_action(actor, session, permissions.PHASE_CONTROL)
     _require_room_open(session)
     now = timezone.now()
     finished = _finish_running(session, now)
@@ -249,9 +249,9 @@ def phase_advance(*, actor: User, session: Session) -> Phase | None:
 def phase_extend(*, actor: User, session: Session, seconds: int) -> Phase:
     """Give the running phase more time."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PHASE_CONTROL)
+    require_action(actor, session, permissions.PHASE_CONTROL)
     _require_room_open(session)
-    seconds = _int(seconds, "seconds")
+    seconds = as_int(seconds, "seconds")
     if not 1 <= seconds <= MAX_EXTEND_SECONDS:
         raise ValidationError(
             _("연장 시간은 1초에서 %(n)d초 사이여야 합니다.") % {"n": MAX_EXTEND_SECONDS},
@@ -285,7 +285,7 @@ def phases_update(
     that ran or run cannot be removed or moved after one that has not run yet.
     """
     session = _lock_session(session)
-    _require(actor, session, permissions.PHASE_CONTROL)
+    require_action(actor, session, permissions.PHASE_CONTROL)
     _require_not_closed(session)
     if not isinstance(phases, list | tuple) or not phases:
         raise ValidationError(_("단계를 하나 이상 두어야 합니다."), code="empty")
@@ -302,7 +302,7 @@ def phases_update(
         kind = item.get("kind")
         if kind not in PhaseKind.values:
             raise ValidationError(_("알 수 없는 단계입니다."), code="invalid")
-        minutes = _int(item.get("minutes"), "minutes")
+        minutes = as_int(item.get("minutes"), "minutes")
         if not 1 <= minutes <= MAX_PHASE_MINUTES:
             raise ValidationError(
                 _("단계 시간은 1분에서 %(n)d분 사이여야 합니다.") % {"n": MAX_PHASE_MINUTES},
@@ -310,7 +310,7 @@ def phases_update(
             )
         phase = None
         if item.get("id") is not None:
-            pid = _int(item["id"], "id")
+            pid = as_int(item["id"], "id")
             if pid not in existing:
                 raise ValidationError(_("이 회의의 단계가 아닙니다."), code="not_found")
             if pid in seen:
@@ -356,7 +356,7 @@ def _proposal_in(session: Session, proposal_id: Any, *, lock: bool = False) -> P
     qs = Proposal.objects.select_related("author")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    proposal = qs.filter(pk=_int(proposal_id, "proposal_id"), session=session).first()
+    proposal = qs.filter(pk=as_int(proposal_id, "proposal_id"), session=session).first()
     if proposal is None:
         raise ValidationError(_("이 회의의 제안이 아닙니다."), code="not_found")
     return proposal
@@ -375,7 +375,7 @@ def _title(value: Any) -> str:
 def proposal_create(*, actor: User, session: Session, title: str, body: str = "") -> Proposal:
     """A participant's proposal; its author supports it from the start."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PROPOSAL_CREATE)
+    require_action(actor, session, permissions.PROPOSAL_CREATE)
     _require_posting(session)
     clean_title = mask_personal_data(_title(title))
     body_html = _rich(body, limit=MAX_BODY)
@@ -410,7 +410,7 @@ def proposal_support(
 ) -> Proposal:
     """Support a proposal, or withdraw one's support."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PROPOSAL_SUPPORT)
+    require_action(actor, session, permissions.PROPOSAL_SUPPORT)
     _require_posting(session)
     proposal = _proposal_in(session, proposal_id)
     if proposal.status != Proposal.Status.OPEN:
@@ -437,7 +437,7 @@ def proposal_edit(
 ) -> Proposal:
     """A facilitator clarifies a proposal; the earlier text is kept as a revision."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PROPOSAL_EDIT)
+    require_action(actor, session, permissions.PROPOSAL_EDIT)
     _require_not_closed(session)
     proposal = _proposal_in(session, proposal_id, lock=True)
     if proposal.status != Proposal.Status.OPEN:
@@ -470,7 +470,7 @@ def proposal_merge(
 ) -> Proposal:
     """Merge duplicates into one proposal; their supporters carry over, each counted once."""
     session = _lock_session(session)
-    _require(actor, session, permissions.PROPOSAL_MERGE)
+    require_action(actor, session, permissions.PROPOSAL_MERGE)
     _require_not_closed(session)
     target = _proposal_in(session, target_id, lock=True)
     sources_ids = _ids(source_ids, "source_ids")
@@ -522,11 +522,11 @@ def vote_configure(
 ) -> VoteConfig:
     """Choose approval or ranking (top k), and whether results wait for the close."""
     session = _lock_session(session)
-    _require(actor, session, permissions.VOTE_CONFIG)
+    require_action(actor, session, permissions.VOTE_CONFIG)
     _require_not_closed(session)
     if method not in VoteConfig.Method.values:
         raise ValidationError(_("알 수 없는 투표 방식입니다."), code="invalid")
-    top_k = _int(top_k, "top_k")
+    top_k = as_int(top_k, "top_k")
     if not 1 <= top_k <= MAX_TOP_K:
         raise ValidationError(
             _("순위 수는 1에서 %(n)d 사이여야 합니다.") % {"n": MAX_TOP_K}, code="out_of_range"
@@ -553,7 +553,7 @@ def vote_configure(
 def vote_close(*, actor: User, session: Session) -> VoteConfig:
     """Close the vote now; the results become visible to all."""
     session = _lock_session(session)
-    _require(actor, session, permissions.VOTE_CONFIG)
+    require_action(actor, session, permissions.VOTE_CONFIG)
     config = VoteConfig.objects.filter(session=session).first()
     if config is None or config.is_closed:
         raise ValidationError(_("진행 중인 투표가 없습니다."), code="vote_closed")
@@ -566,7 +566,7 @@ def vote_close(*, actor: User, session: Session) -> VoteConfig:
 def ballot_submit(*, actor: User, session: Session, proposal_ids: Sequence[int]) -> Ballot:
     """Cast or replace one's ballot: proposal ids, in order of preference for a ranking vote."""
     session = _lock_session(session)
-    _require(actor, session, permissions.BALLOT_SUBMIT)
+    require_action(actor, session, permissions.BALLOT_SUBMIT)
     _require_posting(session)
     config = VoteConfig.objects.select_for_update().filter(session=session).first()
     if config is None or config.is_closed:
@@ -614,7 +614,7 @@ def ballot_submit(*, actor: User, session: Session, proposal_ids: Sequence[int])
 def _poll_in(session: Session, poll_id: Any) -> Poll:
     poll = (
         Poll.objects.select_for_update()
-        .filter(pk=_int(poll_id, "poll_id"), session=session)
+        .filter(pk=as_int(poll_id, "poll_id"), session=session)
         .first()
     )
     if poll is None:
@@ -628,7 +628,7 @@ def poll_create(
 ) -> Poll:
     """Launch a live poll with two to ten options."""
     session = _lock_session(session)
-    _require(actor, session, permissions.POLL_MANAGE)
+    require_action(actor, session, permissions.POLL_MANAGE)
     _require_room_open(session)
     text = _single_line(
         question,
@@ -670,7 +670,7 @@ def poll_vote(
 ) -> PollVote:
     """Answer a live poll (or change one's answer while it is open)."""
     session = _lock_session(session)
-    _require(actor, session, permissions.POLL_VOTE)
+    require_action(actor, session, permissions.POLL_VOTE)
     _require_posting(session)
     poll = _poll_in(session, poll_id)
     if poll.status != Poll.Status.OPEN:
@@ -700,7 +700,7 @@ def poll_vote(
 def poll_close(*, actor: User, session: Session, poll_id: int) -> Poll:
     """Close a live poll; its final counts go to everyone."""
     session = _lock_session(session)
-    _require(actor, session, permissions.POLL_MANAGE)
+    require_action(actor, session, permissions.POLL_MANAGE)
     poll = _poll_in(session, poll_id)
     if poll.status != Poll.Status.OPEN:
         raise ValidationError(_("이미 마감된 여론조사입니다."), code="poll_closed")
@@ -718,7 +718,7 @@ def poll_close(*, actor: User, session: Session, poll_id: int) -> Poll:
 def wrapup_set(*, actor: User, session: Session, conclusion: str) -> WrapUp:
     """Write or rewrite the session's conclusion."""
     session = _lock_session(session)
-    _require(actor, session, permissions.WRAPUP_SET)
+    require_action(actor, session, permissions.WRAPUP_SET)
     _require_not_closed(session)
     html = _rich(conclusion, limit=MAX_CONCLUSION)
     if not html.strip():
