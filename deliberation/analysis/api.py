@@ -23,7 +23,6 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import TextAnalysis, TextKind
@@ -59,23 +58,26 @@ def enqueue_analysis(kind: str, object_id: int) -> None:
 
 
 def _record_pending(kind: str, object_id: int) -> None:
-    now = timezone.now()
     source = load_sources(kind, [object_id]).get(object_id)
-    fields = {
-        "session_id": source.session_id if source else None,
-        "state": TextAnalysis.State.PENDING,
-        "claimed_by": "",
-        "claimed_at": None,
-        "requested_at": now,
-        "attempts": 0,
-    }
-    if TextAnalysis.objects.filter(kind=kind, object_id=object_id).update(**fields):
-        return
-    try:
-        with transaction.atomic():
-            TextAnalysis.objects.create(kind=kind, object_id=object_id, **fields)
-    except IntegrityError:  # queued by a concurrent writer a moment ago
-        TextAnalysis.objects.filter(kind=kind, object_id=object_id).update(**fields)
+    # One upsert: a new text becomes pending; a re-queued one (an edited proposal)
+    # becomes pending again and loses any claim on its old text.
+    TextAnalysis.objects.bulk_create(
+        [
+            TextAnalysis(
+                kind=kind,
+                object_id=object_id,
+                session_id=source.session_id if source else None,
+                state=TextAnalysis.State.PENDING,
+                claimed_by="",
+                claimed_at=None,
+                requested_at=timezone.now(),
+                attempts=0,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["session", "state", "claimed_by", "claimed_at", "requested_at", "attempts"],
+    )
 
 
 def analysis_drain(*, limit: int | None = None) -> int:

@@ -188,3 +188,104 @@ def test_live_digest_grows_as_statements_are_analysed(session, residents) -> Non
     assert {r.key for r in second.stances} == {"", "for", "question"}
     assert second.key_statements and second.key_statements[0].citations
     assert orjson.loads(orjson.dumps(second.to_dict()))["statements"] == 3
+
+
+def _structured() -> bool:
+    from deliberation.analysis.sources import optional_model
+
+    return optional_model("structured", "Proposal") is not None
+
+
+@pytest.mark.skipif(not _structured(), reason="structured models are not installed")
+def test_proposals_votes_polls_and_conclusion(session, residents, facilitator) -> None:  # type: ignore[no-untyped-def]
+    from deliberation.structured import models as sm
+
+    first = sm.Proposal.objects.create(
+        session=session, author=residents[0], title="청년 해외 인턴십", body_html="<p>지원 확대</p>"
+    )
+    second = sm.Proposal.objects.create(
+        session=session, author=residents[1], title="<b>자매도시</b> 교환학생", body_html=""
+    )
+    duplicate = sm.Proposal.objects.create(
+        session=session,
+        author=residents[2],
+        title="해외 인턴십 지원",
+        status=sm.Proposal.Status.MERGED,
+        merged_into=first,
+    )
+    for person in residents[:3]:
+        sm.Support.objects.create(proposal=first, person=person)
+    sm.Support.objects.create(proposal=second, person=residents[3])
+    sm.VoteConfig.objects.create(
+        session=session, method=sm.VoteConfig.Method.RANKING, top_k=2, closed_at=timezone.now()
+    )
+    for person, order in [(residents[0], [first, second]), (residents[1], [second, first])]:
+        ballot = sm.Ballot.objects.create(session=session, voter=person)
+        for rank, proposal in enumerate(order, start=1):
+            sm.BallotChoice.objects.create(ballot=ballot, proposal=proposal, rank=rank)
+    ballot = sm.Ballot.objects.create(session=session, voter=residents[2])
+    sm.BallotChoice.objects.create(ballot=ballot, proposal=first, rank=1)
+    poll = sm.Poll.objects.create(
+        session=session, question="다음 회의는 언제?", created_by=facilitator
+    )
+    morning = sm.PollOption.objects.create(poll=poll, label="오전", order=1)
+    sm.PollOption.objects.create(poll=poll, label="저녁 <script>", order=2)
+    vote = sm.PollVote.objects.create(poll=poll, person=residents[0])
+    vote.options.add(morning)
+    sm.WrapUp.objects.create(
+        session=session,
+        conclusion_html="<p>인턴십을 우선 추진하고 담당자 010-9876-5432 에게 문의</p>",
+        author=facilitator,
+    )
+
+    content = build_session_digest(session.pk)
+    assert content.participation.proposals == 3
+    assert [p.id for p in content.proposals] == [first.pk, second.pk]
+    top = content.proposals[0]
+    assert (top.supporters, top.merged_from, top.votes, top.points, top.rank) == (
+        3,
+        [duplicate.pk],
+        3,
+        2 + 1 + 2,
+        1,
+    )
+    assert content.proposals[1].title == "자매도시 교환학생"
+    assert (
+        content.vote is not None and content.vote.method == "ranking" and content.vote.ballots == 3
+    )
+    (result,) = content.polls
+    assert result.voters == 1
+    assert [(o.label, o.count) for o in result.options] == [("오전", 1), ("저녁", 0)]
+    assert content.conclusion is not None
+    assert "인턴십을 우선 추진" in content.conclusion.text
+    assert "9876" not in content.conclusion.text and "<p>" not in content.conclusion.text
+
+
+def test_floor_and_moderation_summaries(session, residents, facilitator) -> None:  # type: ignore[no-untyped-def]
+    from deliberation.live.models import FloorTurn, ModerationAction
+
+    t0 = timezone.now() - dt.timedelta(minutes=20)
+    for person, start, seconds in [
+        (residents[0], 0, 120),
+        (residents[1], 3, 90),
+        (residents[0], 6, 60),
+    ]:
+        began = t0 + dt.timedelta(minutes=start)
+        FloorTurn.objects.create(
+            session=session,
+            person=person,
+            started_at=began,
+            ends_at=began + dt.timedelta(seconds=120),
+            ended_at=began + dt.timedelta(seconds=seconds),
+        )
+    for kind in ["hide", "hide", "mute", "floor_grant"]:
+        ModerationAction.objects.create(session=session, actor=facilitator, kind=kind, reason="x")
+    content = build_session_digest(session.pk)
+    floor = content.floor
+    assert (floor.speakers, floor.turns, floor.total_seconds) == (2, 3, 270)
+    assert [(s.turns, s.seconds) for s in floor.by_speaker] == [(2, 180), (1, 90)]
+    nicknames = {r.nickname for r in residents}
+    assert not {s.label for s in floor.by_speaker} & nicknames
+    assert content.moderation.total == 4
+    assert content.moderation.by_kind[0].key == "hide" and content.moderation.by_kind[0].count == 2
+    assert content.moderation.by_kind[0].label == "숨김"
