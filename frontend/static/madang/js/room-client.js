@@ -59,10 +59,12 @@ export class RoomClient {
     this.setTimer = o.setTimer || ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = o.clearTimer || ((t) => clearTimeout(t));
     this.newId = o.newId || defaultId;
-    this.gapWaitMs = o.gapWaitMs ?? 1500;
+    this.gapWaitMs = o.gapWaitMs ?? 1000;
     this.backoffBaseMs = o.backoffBaseMs ?? 500;
     this.backoffCapMs = o.backoffCapMs ?? 30000;
     this.maxSendsPerMessage = o.maxSendsPerMessage ?? 6;
+    // A lost last event shows no gap until something follows it; a quiet room asks.
+    this.idleCheckMs = o.idleCheckMs ?? 45000;
     this.log = o.log || ((...args) => console.warn(...args));
 
     this.state = State.CLOSED;
@@ -74,6 +76,7 @@ export class RoomClient {
     this.stopped = true;
     this.reconnectTimer = null;
     this.gapTimer = null;
+    this.idleTimer = null;
     this.resumeInFlight = false;
     this.held = new Map(); // seq -> event that arrived ahead of its predecessor
     this.handlers = new Map(); // type -> Set(fn); "*" sees every message
@@ -197,6 +200,10 @@ export class RoomClient {
 
   _onClosed(code) {
     this._clearGapTimer();
+    if (this.idleTimer !== null) {
+      this.clearTimer(this.idleTimer);
+      this.idleTimer = null;
+    }
     this.resumeInFlight = false;
     if (this.stopped) {
       this._setState(State.CLOSED);
@@ -258,8 +265,20 @@ export class RoomClient {
     }
   }
 
+  _armIdleCheck() {
+    if (this.idleTimer !== null) this.clearTimer(this.idleTimer);
+    this.idleTimer = this.setTimer(() => {
+      this.idleTimer = null;
+      if (this._isOpen() && this.lastSeq !== null) this._resume();
+    }, this.idleCheckMs);
+  }
+
   _clearTimers() {
     this._clearGapTimer();
+    if (this.idleTimer !== null) {
+      this.clearTimer(this.idleTimer);
+      this.idleTimer = null;
+    }
     if (this.reconnectTimer !== null) {
       this.clearTimer(this.reconnectTimer);
       this.reconnectTimer = null;
@@ -335,7 +354,10 @@ export class RoomClient {
         this.resumeInFlight = false;
         this._resumeId = null;
         if (msg.type === "error") this.reload();
-        else this._checkGap();
+        else {
+          this._checkGap();
+          this._armIdleCheck();
+        }
         return;
       }
       if (!this._settle(msg)) this._emit(msg);
@@ -396,6 +418,7 @@ export class RoomClient {
     }
     this._drain();
     this._checkGap();
+    this._armIdleCheck();
   }
 
   _receiveNumbered(msg) {
@@ -412,6 +435,7 @@ export class RoomClient {
     this.held.set(msg.seq, msg);
     this._drain();
     this._checkGap();
+    this._armIdleCheck();
   }
 
   _drain() {
