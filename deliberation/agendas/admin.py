@@ -24,6 +24,7 @@ class AgendaAdmin(admin.ModelAdmin):
     search_fields = ("title", "organisation__name")
     autocomplete_fields = ("organisation", "invitees")
     date_hierarchy = "created_at"
+    readonly_fields = ("created_by", "created_at", "updated_at")
     inlines = [SessionInline]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
@@ -53,8 +54,13 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("agenda",)
     date_hierarchy = "starts_at"
     # State changes go through the state machine on the session page, not a free field.
-    readonly_fields = ("state", "join_code", "last_seq")
+    readonly_fields = ("state", "join_code", "last_seq", "created_by", "created_at")
     inlines = [TransitionInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SessionTransition)

@@ -47,15 +47,23 @@ class AgendaForm(forms.Form):
     disclosure = forms.ChoiceField(
         label=_("공개 수준"),
         choices=Disclosure.choices,
+        initial=Disclosure.PUBLIC,
         help_text=_("공개: 누구나 / 내부: 진행자·해당 지역 주민·외교부 / 비공개: 초대된 사람만"),
     )
-    status = forms.ChoiceField(label=_("상태"), choices=Agenda.Status.choices)
+    status = forms.ChoiceField(
+        label=_("상태"), choices=Agenda.Status.choices, initial=Agenda.Status.OPEN
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations
+        choices = list(organisations[:2])
+        if len(choices) == 1:
+            # One organisation to choose from: choose it, and skip the empty choice.
+            field.empty_label = None
+            self.initial.setdefault("organisation", choices[0])
 
 
 class SessionForm(forms.Form):

@@ -132,7 +132,7 @@ def test_pages_read_well_at_phone_and_desktop_width(
 ) -> None:
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
     agenda = Agenda.objects.filter(title__contains="청년 해외 일자리").get()
     session = agenda.sessions.filter(state=Session.State.SCHEDULED).first()
     assert session is not None
