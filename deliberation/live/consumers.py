@@ -189,7 +189,9 @@ class RoomSocket:
         try:
             await self.base_send({"type": "websocket.accept"})
             after = self._after_from_query()
-            await self.send_snapshot()
+            # With ?after, stay buffering between the snapshot and the replay, so an
+            # event arriving in between is neither lost nor sent twice.
+            await self.send_snapshot(activate=after is None)
             if after is not None:
                 await self.resume(after, request_id=None)
             await self._serve()
@@ -295,12 +297,17 @@ class RoomSocket:
             session=session, user=user, staff=self.staff, presence=presence
         )
 
-    async def send_snapshot(self) -> None:
+    async def send_snapshot(self, *, activate: bool = True) -> None:
         """Send the room's state at seq S, then whatever arrived meanwhile after S."""
         self.active = False
         snapshot = await database_sync_to_async(self._snapshot)()
         self.last_seq = snapshot["seq"]
         await self._send_text(encode(snapshot))
+        if activate:
+            await self._activate()
+
+    async def _activate(self) -> None:
+        """Go live: flush what arrived while buffering (dropping what the client holds)."""
         pending, self.buffer = self.buffer, []
         self.active = True
         for text, seq in pending:
@@ -314,7 +321,7 @@ class RoomSocket:
                 session_id=self.session_id, after=after, staff=self.staff
             )
         except BaseException:
-            self.active = True
+            await self._activate()
             raise
         if replay is None:
             current = await database_sync_to_async(_current_seq)(self.session_id)
@@ -326,10 +333,7 @@ class RoomSocket:
         for data in replay:
             self.last_seq = data["seq"]
             await self._send_text(encode(data))
-        pending, self.buffer = self.buffer, []
-        self.active = True
-        for text, seq in pending:
-            await self.push(text, seq)
+        await self._activate()
         return {"seq": self.last_seq, "replayed": len(replay)}
 
     # --- receiving ------------------------------------------------------------------------

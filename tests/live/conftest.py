@@ -173,6 +173,12 @@ class Room:
             await client.close()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Factories set passwords; the room tests do not need slow hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def live_session(transactional_db: None) -> Session:
     org = factories.OrganisationFactory()
