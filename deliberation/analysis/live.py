@@ -52,6 +52,7 @@ class _State:
     stance: dict[int, str] = field(default_factory=dict)
     seq: dict[int, int | None] = field(default_factory=dict)
     text: dict[int, str] = field(default_factory=dict)
+    postings: dict[str, list[int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -95,8 +96,11 @@ def _absorb_new(session_id: int, state: _State) -> None:
         state.seq[statement.id] = statement.seq
         state.text[statement.id] = statement.text
     for object_id, (nouns, _at) in fresh.items():
-        if object_id in state.stance:
+        if object_id in state.stance and object_id not in state.nouns:
             state.nouns[object_id] = nouns
+            for term in set(nouns):
+                if is_keyword(term):
+                    state.postings.setdefault(term, []).append(object_id)
     state.cursor = max(at for _n, at in fresh.values() if at is not None)
 
 
@@ -110,16 +114,18 @@ def build_live_digest(session_id: int) -> LiveDigest:
         hidden = records.invisible_statement_ids(session_id)
         ids = [i for i in state.nouns if i not in hidden]
         stances = Counter(state.stance[i] for i in ids)
-        postings: dict[str, list[int]] = {}
-        for i in ids:
-            for term in set(state.nouns[i]):
-                if is_keyword(term):
-                    postings.setdefault(term, []).append(i)
+        # Rank terms by their stored postings; only the candidates are filtered for
+        # statements hidden since (usually none), so a refresh never rescans every text.
+        by_size = sorted(state.postings, key=lambda t: -len(state.postings[t]))
+        postings = {
+            t: [i for i in state.postings[t] if i not in hidden] if hidden else state.postings[t]
+            for t in by_size[:CANDIDATE_TERMS]
+        }
         recent = sorted(ids)[-RECENT_FOR_SUMMARY:]
         recent_nouns = [state.nouns[i] for i in recent]
         recent_meta = [(i, state.stance[i], state.seq[i], state.text[i]) for i in recent]
 
-    candidates = sorted(postings, key=lambda t: -len(postings[t]))[:CANDIDATE_TERMS]
+    candidates = [t for t in postings if postings[t]]
     df = dict(CorpusTerm.objects.filter(term__in=candidates).values_list("term", "document_count"))
     total = TextAnalysis.objects.filter(state=TextAnalysis.State.DONE).count()
     scored = sorted(
