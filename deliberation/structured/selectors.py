@@ -279,3 +279,71 @@ def room_state(session: Session, user: Any) -> dict[str, Any]:
         "wrapup_html": wrapup_html(sid),
         "final": frozen_results(sid),
     }
+
+
+def _percent(n: int, total: int) -> int:
+    return round(100 * n / total) if total else 0
+
+
+def final_results_view(session_id: int) -> dict[str, Any] | None:
+    """The frozen results shaped for a page: bars as percentages, labels resolved."""
+    data = frozen_results(session_id)
+    if not data or (not data.get("structured", True) and not data.get("polls")):
+        return None
+    vote = data.get("vote") or {}
+    results = vote.get("results") or []
+    top = max((r["score"] for r in results), default=0)
+    merged: dict[int, list[str]] = {}
+    for p in data.get("proposals") or []:
+        if p.get("merged_into"):
+            merged.setdefault(p["merged_into"], []).append(p["title"])
+    polls = []
+    for poll in data.get("polls") or []:
+        voters = poll.get("voters", 0)
+        counts = poll.get("counts") or {}
+        polls.append(
+            {
+                "question": poll["question"],
+                "voters": voters,
+                "options": [
+                    {
+                        "label": o["label"],
+                        "count": counts.get(str(o["id"]), 0),
+                        "percent": _percent(counts.get(str(o["id"]), 0), voters),
+                    }
+                    for o in poll.get("options", [])
+                ],
+            }
+        )
+    stances = data.get("stances") or {}
+    total = sum(stances.values())
+    from .stances import STANCES
+
+    labels = dict(zip(STANCES, _stance_labels(), strict=True))
+    return {
+        "frozen_at": data.get("frozen_at"),
+        "method": vote.get("method"),
+        "ballots": vote.get("ballots", 0),
+        "results": [
+            {**r, "percent": _percent(r["score"], top), "merged": merged.get(r["proposal_id"], [])}
+            for r in results
+        ],
+        "polls": polls,
+        "stances": [
+            {
+                "key": k,
+                "label": labels[k],
+                "count": stances.get(k, 0),
+                "percent": _percent(stances.get(k, 0), total),
+            }
+            for k in STANCES
+        ],
+        "stance_total": total,
+        "conclusion_html": data.get("conclusion_html", ""),
+    }
+
+
+def _stance_labels() -> list[str]:
+    from deliberation.live.models import Stance
+
+    return [str(Stance(v).label) for v in Stance.values]

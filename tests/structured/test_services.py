@@ -498,3 +498,29 @@ def test_a_locked_or_paused_room_takes_no_participation(
     # The facilitator still runs the phases of a paused room.
     services.phase_advance(actor=host, session=delib)
     assert Proposal.objects.filter(session=delib).count() == 0
+
+
+def test_the_session_page_include_shows_the_frozen_results(
+    delib: Session, host: Any, residents: list[Any], ballot_box: list[Proposal]
+) -> None:
+    from django.template import Context, Template
+
+    page = Template("{% load structured_tags %}{% structured_final_results session %}")
+    assert page.render(Context({"session": delib})).strip() == ""  # nothing before the close
+    p1, _p2, _p3 = ballot_box
+    services.ballot_submit(actor=residents[0], session=delib, proposal_ids=[p1.pk])
+    poll = services.poll_create(
+        actor=host, session=delib, question="유익했나요?", options=["예", "아니오"]
+    )
+    option = poll.options.first()
+    assert option is not None
+    services.poll_vote(actor=residents[1], session=delib, poll_id=poll.pk, option_ids=[option.pk])
+    services.wrapup_set(
+        actor=host, session=delib, conclusion="<p>결론입니다.<script>x</script></p>"
+    )
+    agenda_services.session_transition(actor=host, session=delib, to_state=Session.State.CLOSED)
+    html = page.render(Context({"session": delib}))
+    assert "최종 결과" in html and "제안 1" in html and "유익했나요?" in html
+    assert "<p>결론입니다.x</p>" in html and "<script" not in html
+    view = selectors.final_results_view(delib.pk)
+    assert view is not None and view["polls"][0]["options"][0]["percent"] == 100
