@@ -735,7 +735,8 @@ def results_freeze(*, session: Session) -> FrozenResults | None:
     if FrozenResults.objects.filter(session=session).exists():
         return None
     now = timezone.now()
-    _finish_running(session, now)
+    if _finish_running(session, now) is not None:
+        _announce_phases(session.pk, "finish")
     _close_vote(session, now)
     for poll in Poll.objects.filter(session=session, status=Poll.Status.OPEN):
         poll.status = Poll.Status.CLOSED

@@ -166,6 +166,7 @@ def test_a_whole_deliberation(
         expect(props).to_have_count(2)
         expect(props.filter(has_text="청년 해외 인턴십 확대")).to_contain_text("지지 3명")
     shot(b, "deliberation-3-proposals-merged-phone")
+    shot(console, "deliberation-3-proposals-console")
     axe_check(a, "room in the proposals phase")
     axe_check(console, "console")
 
@@ -222,6 +223,7 @@ def test_a_whole_deliberation(
         expect(poll.locator("li", has_text="예")).to_contain_text("2 (67%)")
     shot(a, "deliberation-5-poll-phone")
     shot(projector, "deliberation-5-poll-projector")
+    axe_check(projector, "projector with a live poll")
     c_panel.locator(".delib-poll").get_by_role("button", name="여론조사 마감").click()
     expect(panel(a).locator(".delib-poll")).to_contain_text("마감")
 
@@ -246,6 +248,8 @@ def test_a_whole_deliberation(
         expect(final.locator(".delib-result").first).to_contain_text("청년 해외 인턴십 확대")
         expect(final).to_contain_text("응답 3명")
     shot(a, "deliberation-7-closed-phone")
+    expect(panel(a).locator("[data-delib-now]")).to_be_hidden()
+    expect(panel(a).locator(".delib-step.is-running")).to_have_count(0)
     axe_check(a, "room after the close")
     frozen = FrozenResults.objects.get(session=session).data
     assert frozen["vote"]["results"][0]["title"] == "청년 해외 인턴십 확대"

@@ -296,9 +296,10 @@ class Deliberation {
     const projector = this.mode === "projector";
     const closed = Boolean(part.final);
     this.root.hidden = !hasPhases && !part.polls.length && !closed;
+    if (hasPhases) this.placeFirst();
 
     const now = this.q("[data-delib-now]");
-    if (now) now.hidden = !hasPhases;
+    if (now) now.hidden = !hasPhases || closed;
     const label = this.q("[data-delib-phase-label]");
     if (label) label.textContent = kind === "none" ? t("no_phase") : STR.phases[kind];
     const help = this.q("[data-delib-help]");
@@ -310,8 +311,8 @@ class Deliberation {
     const stanceTotal = STANCES.reduce((n, k) => n + (part.stances[k] || 0), 0);
     if (room) {
       this.renderStanceForm(kind, hasPhases && !closed);
-      this.show("stances", hasPhases && (kind === "discussion" || stanceTotal > 0));
-      this.show("questions", hasPhases && (["briefing", "discussion"].includes(kind) || questions.length > 0));
+      this.show("stances", hasPhases && !closed && (kind === "discussion" || (kind === "briefing" && stanceTotal > 0)));
+      this.show("questions", hasPhases && !closed && ["briefing", "discussion"].includes(kind));
       this.show("proposals", kind === "proposals");
       this.show("vote", kind === "vote" || (part.vote.closed && part.vote.results?.length > 0 && !closed));
       const form = this.q("[data-delib-proposal-form]");
@@ -321,7 +322,7 @@ class Deliberation {
       this.show("proposals", kind === "proposals");
       this.show("vote", (kind === "vote" || kind === "wrap_up" || part.vote.closed) && part.vote.results !== null && part.proposals.length > 0 && !closed);
     }
-    this.show("polls", part.polls.length > 0);
+    this.show("polls", part.polls.length > 0 && !(closed && this.mode !== "console"));
     this.show("wrapup", Boolean(part.wrapup_html) && !closed);
     this.show("final", closed);
 
@@ -347,6 +348,15 @@ class Deliberation {
       }
     }
     this.renderFinal();
+  }
+
+  // In a deliberation the phase comes first: above the open mic on the phone and the
+  // projector (the console keeps its own order).
+  placeFirst() {
+    if (this.placed || this.mode === "console") return;
+    this.placed = true;
+    const grid = document.querySelector(this.mode === "projector" ? ".projector__grid" : ".room__grid");
+    if (grid && grid.parentElement) grid.parentElement.insertBefore(this.root, grid);
   }
 
   renderSteps() {
@@ -867,6 +877,20 @@ class Deliberation {
     const results = final.vote?.results || [];
     if (results.length && final.vote.ballots > 0) parts.push(el("h4", { text: t("results") }), this.resultList(results, final.vote.method));
     for (const poll of final.polls || []) parts.push(el("h4", { text: `${t("poll")}: ${poll.question}` }), this.pollBars(poll));
+    const stances = final.stances || {};
+    const total = STANCES.reduce((n, k) => n + (stances[k] || 0), 0);
+    if (total) {
+      parts.push(
+        el("h4", { text: t("stance_counts") }),
+        el(
+          "ul",
+          { class: "delib-bars" },
+          ...STANCES.map((k) =>
+            el("li", {}, el("span", { class: "delib-bars__label", text: STR.stances[k] }), el("span", { class: "delib-bars__count", text: String(stances[k] || 0) }), bar((100 * (stances[k] || 0)) / total, `delib-bar--${k}`)),
+          ),
+        ),
+      );
+    }
     box.replaceChildren(...parts);
   }
 }
