@@ -20,6 +20,10 @@ from tests.factories import FacilitatorFactory, ResidentFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+# The room's round trips go through a real server on a shared machine: conditions get
+# time to become true (they still pass the moment they are).
+expect.set_options(timeout=20_000)
+
 TURN_SECONDS = 20
 NOBODY = "지금 발언 중인 사람이 없습니다."
 
@@ -232,6 +236,14 @@ def test_banned_resident_is_shown_out_and_cannot_post(
     expect(room.get_by_role("button", name="발언 신청")).to_be_disabled()
     expect(console.locator("[data-audit-list]")).to_contain_text("반복 광고")
     shot(room, "live-room-banned-360")
+
+    # The ban is undone from the console's list of sanctions; the resident can come back.
+    console.locator("[data-sanctions]").get_by_role("button", name="전주시민: 차단 해제").click()
+    expect(console.locator("[data-sanctions] li")).to_have_count(0)
+    expect(console.locator("[data-audit-list] li").first).to_contain_text("차단 해제")
+    room.reload()
+    connected(room)
+    expect(room.get_by_label("의견 쓰기")).to_be_enabled()
     assert room.madang_errors == []
 
 

@@ -22,6 +22,10 @@ from tests.factories import ResidentFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
 
+# The room's round trips go through a real server on a shared machine: conditions get
+# time to become true (they still pass the moment they are).
+expect.set_options(timeout=20_000)
+
 WS = re.compile(r".*/ws/sessions/\d+/.*")
 
 

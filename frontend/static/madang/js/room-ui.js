@@ -105,6 +105,7 @@ export class RoomView {
     this.pending = new Map();
     this.reports = new Map();
     this.log = [];
+    this.sanctions = new Map(); // "mute:12" -> {kind, user_id, nickname}: muted or banned people
     this.kicked = false;
     this.ready = false;
     this.announceQueue = [];
@@ -196,7 +197,13 @@ export class RoomView {
     this.queue = s.queue || [];
     this.reactions = s.reactions || {};
     this.myReactions = new Set((s.my_reactions || []).map(([id, kind]) => `${id}|${kind}`));
-    this.log = s.moderation_log || [];
+    // Staff get the full audit log (who acted, on whom); others the public one.
+    this.log = s.staff?.audit_log || s.moderation_log || [];
+    this.sanctions = new Map();
+    for (const entry of s.staff?.audit_log || []) {
+      if (entry.target_kind !== "participant" || !entry.target_id) continue;
+      this._noteSanction(entry.action, entry.target_id, null);
+    }
     this.pending = new Map((s.staff?.pending || []).map((st) => [st.id, st]));
     this.reports = new Map((s.staff?.reports || []).map((r) => [r.id, r]));
     // A snapshot replaces everything: rebuild the statement lists from it.
@@ -269,6 +276,7 @@ export class RoomView {
     this.renderPending();
     this.renderReports();
     this.renderLog();
+    this.renderSanctions();
     for (const id of this.statements.keys()) this.renderReactions(id);
   }
 
@@ -687,16 +695,16 @@ export class RoomView {
     list.textContent = "";
     for (const entry of [...this.log].reverse().slice(0, 50)) {
       const label = this.t.actions?.[entry.action] || entry.action;
-      list.append(
-        el(
-          "li",
-          { class: "audit__item" },
-          el("time", { dateTime: entry.at, text: clock(entry.at) }),
-          " ",
-          el("strong", { text: label }),
-          entry.reason ? ` — ${entry.reason}` : "",
-        ),
+      const item = el(
+        "li",
+        { class: "audit__item" },
+        el("time", { dateTime: entry.at, text: clock(entry.at) }),
+        " ",
+        el("strong", { text: label }),
+        entry.reason ? ` — ${entry.reason}` : "",
+        entry.actor?.nickname ? el("span", { class: "muted", text: ` (${entry.actor.nickname})` }) : "",
       );
+      list.append(item);
     }
     this.q("[data-audit-empty]").hidden = this.log.length > 0;
   }
@@ -715,14 +723,49 @@ export class RoomView {
     add(st.pinned ? this.t.unpin : this.t.pin, () => this.act(st.pinned ? "statement.unpin" : "statement.pin", { statement_id: st.id }));
     if (st.author && st.author.id !== this.me.id) {
       const who = st.author.nickname;
-      add(this.t.mute, () => this.act("participant.mute", { user_id: st.author.id, reason: this.reason() }));
+      add(this.t.mute, () => this.sanction("participant.mute", st.author.id, who));
       add(this.t.remove, () => {
         if (window.confirm(fmt(this.t.confirm_remove, { name: who }))) this.act("participant.remove", { user_id: st.author.id, reason: this.reason() });
       });
       add(this.t.ban, () => {
-        if (window.confirm(fmt(this.t.confirm_ban, { name: who }))) this.act("participant.ban", { user_id: st.author.id, reason: this.reason() });
+        if (window.confirm(fmt(this.t.confirm_ban, { name: who }))) this.sanction("participant.ban", st.author.id, who);
       }, "btn btn--small btn--danger");
     }
+  }
+
+  _noteSanction(action, userId, nickname) {
+    const kind = { mute: "mute", unmute: "mute", ban: "ban", unban: "ban" }[action];
+    if (!kind) return;
+    const key = `${kind}:${userId}`;
+    if (action === kind) {
+      const known = [...this.statements.values()].find((st) => st.author?.id === userId);
+      this.sanctions.set(key, { kind, user_id: userId, nickname: nickname || known?.author?.nickname || `#${userId}` });
+    } else {
+      this.sanctions.delete(key);
+    }
+  }
+
+  renderSanctions() {
+    const list = this.q("[data-sanctions]");
+    if (!list) return;
+    list.textContent = "";
+    for (const entry of this.sanctions.values()) {
+      const undo = entry.kind === "mute" ? "unmute" : "unban";
+      const button = el("button", { type: "button", class: "btn btn--small", text: this.t.actions?.[undo] || undo, "aria-label": `${entry.nickname}: ${this.t.actions?.[undo] || undo}` });
+      button.addEventListener("click", () => this.sanction(`participant.${undo}`, entry.user_id, entry.nickname));
+      list.append(el("li", { class: "sanction" }, el("span", { text: `${entry.nickname} · ${this.t.actions?.[entry.kind] || entry.kind}` }), " ", button));
+    }
+    const box = this.q("[data-sanctions-box]");
+    if (box) box.hidden = this.sanctions.size === 0;
+  }
+
+  async sanction(type, userId, nickname) {
+    const ack = await this.act(type, { user_id: userId, reason: this.reason() });
+    if (ack) {
+      this._noteSanction(type.split(".")[1], userId, nickname);
+      this.renderSanctions();
+    }
+    return ack;
   }
 
   reason() {
