@@ -33,6 +33,7 @@ ID_MAX = 64
 # Outgoing bytes the server holds for one socket before it gives up on it (close 1013).
 OUTBOX_LIMIT = 1024 * 1024
 BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
+SHARED_STATE_SECONDS = 1.0  # how long residents joining at one seq share a room read
 
 
 class TokenBucket:
@@ -135,7 +136,7 @@ class RoomSocket:
     def _authorize(self) -> dict[str, Any] | None:
         from deliberation.agendas.models import Session
 
-        from .permissions import can_enter_room, is_room_staff
+        from .permissions import is_room_staff
 
         user = self.scope.get("user")
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -145,9 +146,7 @@ class RoomSocket:
             .filter(pk=self.session_id)
             .first()
         )
-        if session is None or not can_enter_room(user, session):
-            return None
-        if not services.participant_join(user=user, session_id=self.session_id):
+        if session is None or not services.participant_join(user=user, session=session):
             return None
         via_cookie = "resident_token" in self.scope
         sign_in = None
@@ -292,9 +291,10 @@ class RoomSocket:
         floor_expire(session_id=self.session_id)  # a turn past its time ends on read
         session = Session.objects.select_related("agenda").get(pk=self.session_id)
         user = User.objects.get(pk=self.user_id)
+        state = None if self.staff else _shared_room_state(session)
         presence = self.hub.presence_total() if self.hub is not None else 0
         return selectors.room_snapshot(
-            session=session, user=user, staff=self.staff, presence=presence
+            session=session, user=user, staff=self.staff, presence=presence, state=state
         )
 
     async def send_snapshot(self, *, activate: bool = True) -> None:
@@ -437,6 +437,26 @@ class RoomSocket:
             )
             return
         await self._send_text(encode({"type": "ack", "id": request_id, **result}))
+
+
+# A join storm: residents joining a room at the same seq share one read of the room.
+_shared_states: dict[int, tuple[int, float, dict[str, Any]]] = {}
+
+
+def _shared_room_state(session: Any) -> dict[str, Any]:
+    now = time.monotonic()
+    cached = _shared_states.get(session.pk)
+    if (
+        cached is not None
+        and cached[0] == session.last_seq
+        and now - cached[1] < SHARED_STATE_SECONDS
+    ):
+        return cached[2]
+    state = selectors.room_state(session=session, staff=False)
+    for key in [k for k, v in _shared_states.items() if now - v[1] > SHARED_STATE_SECONDS]:
+        _shared_states.pop(key, None)
+    _shared_states[session.pk] = (state["seq"], now, state)
+    return state
 
 
 def _current_seq(session_id: int) -> int:

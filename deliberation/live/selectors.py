@@ -163,21 +163,26 @@ def participant_state(session_id: int, user_id: int) -> dict[str, bool]:
     return {"muted": bool(p and p.muted), "hand_raised": raised}
 
 
-def room_snapshot(*, session: Session, user: Any, staff: bool, presence: int = 0) -> dict[str, Any]:
-    """Everything a client needs to draw the room, with the seq it is consistent with."""
-    from .actions import snapshot_parts
+def room_state(*, session: Session, staff: bool) -> dict[str, Any]:
+    """The shared part of a snapshot (same for every resident at one seq).
 
-    session.refresh_from_db()
-    seq = session.last_seq
+    Read twice if an event committed while it was being read, so that ``seq`` and the
+    rest agree; callers may reuse it for other residents while the seq is unchanged.
+    """
+    for _attempt in range(3):
+        session.refresh_from_db()
+        state = _room_state(session=session, staff=staff)
+        if Session.objects.values_list("last_seq", flat=True).get(pk=session.pk) == state["seq"]:
+            break
+    return state
+
+
+def _room_state(*, session: Session, staff: bool) -> dict[str, Any]:
+    statuses = [Statement.Status.VISIBLE]
+    if staff:
+        statuses.append(Statement.Status.HIDDEN)
     recent = list(
-        Statement.objects.filter(
-            session=session,
-            status__in=(
-                [Statement.Status.VISIBLE, Statement.Status.HIDDEN]
-                if staff
-                else [Statement.Status.VISIBLE]
-            ),
-        )
+        Statement.objects.filter(session=session, status__in=statuses)
         .select_related("author")
         .order_by("-pk")[:RECENT_STATEMENTS]
     )
@@ -187,18 +192,9 @@ def room_snapshot(*, session: Session, user: Any, staff: bool, presence: int = 0
         .select_related("author")
         .order_by("pk")
     )
-    ids = {s.pk for s in recent} | {s.pk for s in pinned}
-    mine = [
-        [r["statement_id"], r["kind"]]
-        for r in Reaction.objects.filter(statement_id__in=ids, person_id=user.pk).values(
-            "statement_id", "kind"
-        )
-    ]
-    data: dict[str, Any] = {
-        "type": "snapshot",
-        "protocol": 1,
-        "seq": seq,
-        "now": _iso(timezone.now()),
+    ids = sorted({s.pk for s in recent} | {s.pk for s in pinned})
+    return {
+        "seq": session.last_seq,
         "session": {
             "id": session.pk,
             "title": session.title,
@@ -206,6 +202,46 @@ def room_snapshot(*, session: Session, user: Any, staff: bool, presence: int = 0
             "turn_seconds": session.turn_seconds,
             **session_settings(session),
         },
+        "statements": [statement_dict(s, redact=not staff) for s in recent],
+        "pinned": [statement_dict(s) for s in pinned],
+        "statement_ids": ids,
+        "queue": queue_list(session.pk),
+        "floor": floor_dict(open_turn(session.pk)),
+        "reactions": reaction_counts(ids),
+        "moderation_log": public_moderation_log(session.pk),
+    }
+
+
+def room_snapshot(
+    *,
+    session: Session,
+    user: Any,
+    staff: bool,
+    presence: int = 0,
+    state: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything a client needs to draw the room, with the seq it is consistent with.
+
+    ``state`` is a shared part already read at the room's current seq (see room_state).
+    """
+    from .actions import snapshot_parts
+
+    if state is None:
+        state = room_state(session=session, staff=staff)
+    now = timezone.now()
+    floor = state["floor"]
+    mine = [
+        [r["statement_id"], r["kind"]]
+        for r in Reaction.objects.filter(
+            statement_id__in=state["statement_ids"], person_id=user.pk
+        ).values("statement_id", "kind")
+    ]
+    data: dict[str, Any] = {
+        "type": "snapshot",
+        "protocol": 1,
+        "seq": state["seq"],
+        "now": _iso(now),
+        "session": state["session"],
         "me": {
             "id": user.pk,
             "nickname": user.display_name,
@@ -213,14 +249,14 @@ def room_snapshot(*, session: Session, user: Any, staff: bool, presence: int = 0
             "staff": staff,
             **participant_state(session.pk, user.pk),
         },
-        "statements": [statement_dict(s, redact=not staff) for s in recent],
-        "pinned": [statement_dict(s) for s in pinned],
-        "queue": queue_list(session.pk),
-        "floor": floor_dict(open_turn(session.pk)),
+        "statements": state["statements"],
+        "pinned": state["pinned"],
+        "queue": state["queue"],
+        "floor": dict(floor, now=_iso(now)) if floor else None,
         "presence": presence,
-        "reactions": reaction_counts(ids),
+        "reactions": state["reactions"],
         "my_reactions": mine,
-        "moderation_log": public_moderation_log(session.pk),
+        "moderation_log": state["moderation_log"],
         "parts": {name: fn(session, user) for name, fn in snapshot_parts().items()},
     }
     if staff:

@@ -358,9 +358,8 @@ def report_create(
 
 
 @transaction.atomic
-def participant_join(*, user: User, session_id: int) -> bool:
+def participant_join(*, user: User, session: Session) -> bool:
     """Record that someone entered the room; False if they may not (banned, no access)."""
-    session = _session(session_id)
     if not permissions.can_enter_room(user, session):
         return False
     participant = participant_for(session, user)

@@ -121,7 +121,17 @@ def _record() -> tuple[int, int, str]:
     )
 
 
+@pytest.fixture
+def _no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test sends every action in a row; the flood limit is tested elsewhere."""
+    from deliberation.live import consumers
+
+    monkeypatch.setattr(consumers, "CONNECTION_RATE", (1000.0, 1000.0))
+    monkeypatch.setattr(consumers, "PERSON_RATE", (1000.0, 1000.0))
+
+
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.usefixtures("_no_rate_limit")
 async def test_every_cell_for_role(room: Room, role: str) -> None:
     await _nest_owner(room.session)
     user = await _person(role, room.session)
