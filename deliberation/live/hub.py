@@ -27,7 +27,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from . import broadcast, events, reactions
+from . import broadcast, events, reactions, wire
 
 if TYPE_CHECKING:
     from .consumers import RoomSocket
@@ -82,6 +82,7 @@ class RoomHub:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self.sockets: set[RoomSocket] = set()
+        self.wires: dict[RoomSocket, Any] = {}  # socket -> its Daphne protocol, or None
         self.by_user: dict[int, set[RoomSocket]] = {}
         self.expected = 0
         self.held: dict[int, str] = {}
@@ -135,10 +136,12 @@ class RoomHub:
 
     def add(self, socket: RoomSocket) -> None:
         self.sockets.add(socket)
+        self.wires[socket] = wire.protocol_of(socket.base_send)
         self.by_user.setdefault(socket.user_id, set()).add(socket)
 
     def discard(self, socket: RoomSocket) -> None:
         self.sockets.discard(socket)
+        self.wires.pop(socket, None)
         mine = self.by_user.get(socket.user_id)
         if mine is not None:
             mine.discard(socket)
@@ -257,10 +260,27 @@ class RoomHub:
             )
 
     async def deliver(self, text: str, *, seq: int | None = None, staff_only: bool = False) -> None:
-        """Write one encoded event to every local socket (the fan-out's hot loop)."""
+        """Write one encoded event to every local socket (the fan-out's hot loop).
+
+        Live sockets under Daphne get the event framed once for all (see ``wire``);
+        the others go through their own ``push`` (buffering, tests, closing sockets).
+        """
+        from .consumers import OUTBOX_LIMIT
+
+        frame = wire.Frame(text)
+        wires = self.wires
         for socket in list(self.sockets):
             if staff_only and not socket.staff:
                 continue
+            protocol = wires.get(socket)
+            if protocol is not None and socket.active and not socket.closed:
+                outcome = wire.write(protocol, socket, frame, seq, OUTBOX_LIMIT)
+                if outcome == wire.OVERFLOW:
+                    # A client that does not read: stop writing to it; it resumes by seq.
+                    await socket.close(1013)
+                    continue
+                if outcome != wire.FALLBACK:
+                    continue
             await socket.push(text, seq)
 
     # --- the floor's clock ---------------------------------------------------------------
