@@ -242,7 +242,7 @@ def _key_statements(
 def _participation(
     session_ids: Sequence[int], statements: Sequence[records.StatementRecord]
 ) -> Participation:
-    reactions, reaction_times, reactors = records.reaction_times([s.id for s in statements])
+    reactions, reaction_times, reactors = records.reaction_times(session_ids)
     people = {s.author_id for s in statements if s.author_id is not None}
     people |= reactors | records.participant_ids(session_ids)
     proposal_model = optional_model("structured", "Proposal")
@@ -286,39 +286,33 @@ def _participation(
     )
 
 
-def _bin_start(value: dt.datetime) -> dt.datetime:
-    local = timezone.localtime(value)
-    return local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
-
-
 def _activity_bins(
     statement_times: Sequence[dt.datetime], reaction_times: Sequence[dt.datetime]
 ) -> list[ActivityBin]:
     if not statement_times and not reaction_times:
         return []
-    statement_bins = Counter(_bin_start(t) for t in statement_times)
-    reaction_bins = Counter(_bin_start(t) for t in reaction_times)
+    # Seoul's offset is a whole number of hours (and has no DST), so 5-minute bins
+    # counted on the epoch are 5-minute bins of the local clock.
+    width = int(BIN.total_seconds())
+    statement_bins = Counter(int(t.timestamp()) // width for t in statement_times)
+    reaction_bins = Counter(int(t.timestamp()) // width for t in reaction_times)
     first = min([*statement_bins, *reaction_bins])
     last = max([*statement_bins, *reaction_bins])
     # A multi-day agenda would make thousands of empty bins; keep only busy ones then.
-    contiguous = (last - first) <= dt.timedelta(hours=12)
-    starts = []
-    if contiguous:
-        cursor = first
-        while cursor <= last:
-            starts.append(cursor)
-            cursor += BIN
-    else:
-        starts = sorted({*statement_bins, *reaction_bins})
-    return [
-        ActivityBin(
-            start=start.isoformat(),
-            label=start.strftime("%H:%M") if contiguous else start.strftime("%m-%d %H:%M"),
-            statements=statement_bins.get(start, 0),
-            reactions=reaction_bins.get(start, 0),
+    contiguous = (last - first) * width <= 12 * 3600
+    keys = range(first, last + 1) if contiguous else sorted({*statement_bins, *reaction_bins})
+    bins = []
+    for key in keys:
+        start = timezone.localtime(dt.datetime.fromtimestamp(key * width, tz=dt.UTC))
+        bins.append(
+            ActivityBin(
+                start=start.isoformat(),
+                label=start.strftime("%H:%M") if contiguous else start.strftime("%m-%d %H:%M"),
+                statements=statement_bins.get(key, 0),
+                reactions=reaction_bins.get(key, 0),
+            )
         )
-        for start in starts
-    ]
+    return bins
 
 
 def _proposals(session_ids: Sequence[int]) -> tuple[list[ProposalResult], VoteSummary | None]:

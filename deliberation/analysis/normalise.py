@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from deliberation.common.sanitize import strip_all_markup
 
@@ -40,7 +41,9 @@ def collapse_repeats(text: str) -> str:
 
 def normalise_for_analysis(text: str, *, limit: int = MAX_ANALYSED_CHARS) -> str:
     """Plain, NFC, repeat-collapsed, whitespace-folded text of at most ``limit`` chars."""
-    text = strip_all_markup(text or "")
+    text = text or ""
+    if "<" in text or "&" in text:  # bleach only when there can be markup to strip
+        text = strip_all_markup(text)
     text = unicodedata.normalize("NFC", text)
     text = collapse_repeats(text)
     text = _SPACES.sub(" ", text).strip()
@@ -50,6 +53,7 @@ def normalise_for_analysis(text: str, *, limit: int = MAX_ANALYSED_CHARS) -> str
     return text
 
 
+@lru_cache(maxsize=100_000)
 def is_keyword(term: str) -> bool:
     """Whether a tagged noun or phrase may count as a keyword."""
     term = term.strip()

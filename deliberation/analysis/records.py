@@ -116,27 +116,29 @@ def invisible_statement_ids(session_id: int) -> set[int]:
     return set(every.exclude(pk__in=visible.values("pk")).values_list("pk", flat=True))
 
 
-def reaction_times(statement_ids: Sequence[int]) -> tuple[int, list[dt.datetime], set[int]]:
-    """How many reactions the statements got, when (if known), and by whom."""
+def reaction_times(session_ids: Sequence[int]) -> tuple[int, list[dt.datetime], set[int]]:
+    """How many reactions the sessions' visible statements got, when, and by whom."""
     model = optional_model("live", "Reaction")
-    if model is None or not statement_ids:
+    statements = statement_model()
+    if model is None or statements is None or not session_ids:
         return 0, [], set()
     names = _fields(model)
     person = _first(names, "user", "person", "participant", "author")
     time_field = _first(names, "created_at", "at", "reacted_at")
+    visible = _visible(
+        statements, statements._default_manager.filter(session_id__in=list(session_ids))
+    )
+    qs = model._default_manager.filter(statement_id__in=visible.values("pk"))
+    cols = [f"{person}_id" if person else "pk", time_field or "pk"]
     total = 0
     times: list[dt.datetime] = []
     people: set[int] = set()
-    ids = list(statement_ids)
-    for start in range(0, len(ids), 900):
-        qs = model._default_manager.filter(statement_id__in=ids[start : start + 900])
-        cols = [f"{person}_id" if person else "pk", time_field or "pk"]
-        for who, at in qs.values_list(*cols):
-            total += 1
-            if person:
-                people.add(who)
-            if time_field and at is not None:
-                times.append(at)
+    for who, at in qs.values_list(*cols):
+        total += 1
+        if person:
+            people.add(who)
+        if time_field and at is not None:
+            times.append(at)
     return total, times, people
 
 

@@ -19,18 +19,20 @@ The process entry point is ``python -m deliberation.analysis.worker_process``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import select
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .analyzer import Analyzer, get_analyzer
+from .analyzer import Analysis, Analyzer, get_analyzer
 from .models import CorpusTerm, TextAnalysis
 from .normalise import normalise_for_analysis
 from .sources import load_sources
@@ -102,59 +104,85 @@ def analyse_batch(rows: Sequence[TextAnalysis], token: str, analyzer: Analyzer) 
         return 0
 
     now = timezone.now()
+    results = [
+        (row, sources[(row.kind, row.object_id)].session_id, text, analysis)
+        for row, text, analysis in zip(present, texts, analyses, strict=True)
+    ]
     with transaction.atomic():
-        # A text re-enqueued while we worked (an edited proposal) lost our claim: skip it.
-        still_ours = set(
-            TextAnalysis.objects.select_for_update()
-            .filter(id__in=[r.id for r in rows], claimed_by=token)
-            .values_list("id", flat=True)
-        )
+        if connection.vendor == "postgresql":
+            stored_ids = _store_postgresql(results, token, analyzer.name, now)
+        else:
+            stored_ids = _store_each(results, token, analyzer.name, now)
         deltas: Counter[str] = Counter()
-        stored: list[TextAnalysis] = []
-        for row, text, analysis in zip(present, texts, analyses, strict=True):
-            if row.id not in still_ours:
+        for row, _session_id, _text, analysis in results:
+            if row.pk not in stored_ids:
                 continue
             if row.analysed_at is not None:
                 deltas.subtract(set(row.nouns))
             deltas.update(set(analysis.nouns))
-            row.session_id = sources[(row.kind, row.object_id)].session_id
-            row.normalised_text = text
-            row.nouns = analysis.nouns
-            row.phrases = analysis.phrases
-            row.analyser = analyzer.name
-            row.state = TextAnalysis.State.DONE
-            row.analysed_at = now
-            row.attempts += 1
-            row.error = ""
-            row.claimed_by = ""
-            row.claimed_at = None
-            stored.append(row)
-        TextAnalysis.objects.bulk_update(
-            stored,
-            [
-                "session",
-                "normalised_text",
-                "nouns",
-                "phrases",
-                "analyser",
-                "state",
-                "analysed_at",
-                "attempts",
-                "error",
-                "claimed_by",
-                "claimed_at",
-            ],
-            batch_size=200,
-        )
-        missing = [
-            r.id for r in rows if r.id in still_ours and (r.kind, r.object_id) not in sources
-        ]
+        missing = [r.pk for r in rows if (r.kind, r.object_id) not in sources]
         if missing:
-            TextAnalysis.objects.filter(id__in=missing).update(
+            TextAnalysis.objects.filter(pk__in=missing, claimed_by=token).update(
                 state=TextAnalysis.State.GONE, claimed_by="", claimed_at=None
             )
         _count_terms(deltas)
-    return len(stored)
+    return len(stored_ids)
+
+
+Result = tuple[TextAnalysis, "int | None", str, Analysis]
+
+
+def _store_each(results: Sequence[Result], token: str, name: str, now: dt.datetime) -> set[int]:
+    """Store results one UPDATE per text; a text whose claim was lost is skipped."""
+    stored = set()
+    for row, session_id, text, analysis in results:
+        # A text re-queued while we worked (an edited proposal) lost our claim and is
+        # left for the next pass.
+        if TextAnalysis.objects.filter(pk=row.pk, claimed_by=token).update(
+            session_id=session_id,
+            normalised_text=text,
+            nouns=analysis.nouns,
+            phrases=analysis.phrases,
+            analyser=name,
+            state=TextAnalysis.State.DONE,
+            analysed_at=now,
+            attempts=F("attempts") + 1,
+            error="",
+            claimed_by="",
+            claimed_at=None,
+        ):
+            stored.add(row.pk)
+    return stored
+
+
+def _store_postgresql(
+    results: Sequence[Result], token: str, name: str, now: dt.datetime
+) -> set[int]:
+    """The same as ``_store_each`` in one UPDATE ... FROM (VALUES ...) statement."""
+    if not results:
+        return set()
+    table = TextAnalysis._meta.db_table
+    values = ", ".join(["(%s::bigint, %s::bigint, %s, %s::jsonb, %s::jsonb)"] * len(results))
+    params: list[Any] = []
+    for row, session_id, text, analysis in results:
+        params += [
+            row.pk,
+            session_id,
+            text,
+            json.dumps(analysis.nouns, ensure_ascii=False),
+            json.dumps(analysis.phrases, ensure_ascii=False),
+        ]
+    # Only the table name (from the model) and placeholders are formatted in.
+    sql = (
+        f'UPDATE "{table}" AS t SET session_id = v.session_id, normalised_text = v.text, '  # noqa: S608
+        "nouns = v.nouns, phrases = v.phrases, analyser = %s, state = %s, analysed_at = %s, "
+        "attempts = t.attempts + 1, error = '', claimed_by = '', claimed_at = NULL "
+        f"FROM (VALUES {values}) AS v(id, session_id, text, nouns, phrases) "
+        "WHERE t.id = v.id AND t.claimed_by = %s RETURNING t.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name, TextAnalysis.State.DONE, now, *params, token])
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def process_pending(
