@@ -41,8 +41,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=None,
-        help="CONN_MAX_AGE for Madang's database connections (default: the settings' own)",
+        default=60,
+        help="CONN_MAX_AGE (seconds) in Madang's DATABASE_URL: persistent connections, "
+        "as a production deployment configures them (0 = a connection per request)",
     )
     parser.add_argument(
         "--env",

@@ -1,7 +1,7 @@
 """Real deployments for the benchmark: Daphne processes, the bench database, process figures.
 
 Madang runs as in production: ``madang.asgi:application`` in Daphne with DJANGO_DEBUG
-off, the machine's PostgreSQL (a dedicated ``madang_bench`` database, created and
+off, the machine's PostgreSQL (a dedicated ``madang_bench_live`` database, created and
 migrated here) and Redis (a random key prefix per deployment). The stock room runs
 ``benchmarks.baseline.asgi:application`` in the same Daphne against the same Redis.
 Each process listens on a socket bound here (port 0, passed by file descriptor).
@@ -28,9 +28,12 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 DAPHNE = Path(sys.executable).with_name("daphne")
-BENCH_DB = "madang_bench"
+BENCH_DB = "madang_bench_live"  # its own: the analysis bench uses madang_bench
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MADANG_APP = "madang.asgi:application"
+# With BENCH_PROFILE=<dir>, every measured step is sampled by py-spy (raw collapsed stacks).
+PROFILE_DIR = os.environ.get("BENCH_PROFILE", "")
+PY_SPY = Path(sys.executable).with_name("py-spy")
 BASELINE_APP = "benchmarks.baseline.asgi:application"
 # The options `make run` serves with.
 DAPHNE_OPTIONS = ["--websocket_timeout", "86400", "--ping-interval", "20", "--ping-timeout", "30"]
@@ -156,6 +159,33 @@ class Deployment:
     def figures(self) -> ProcessFigures:
         return ProcessFigures([s.pid for s in self.servers])
 
+    def profile(self, label: str, seconds: float) -> list[subprocess.Popen[bytes]]:
+        """Sample each server with py-spy for ``seconds`` (collapsed stacks in PROFILE_DIR)."""
+        out = Path(PROFILE_DIR)
+        out.mkdir(parents=True, exist_ok=True)
+        return [
+            subprocess.Popen(
+                [
+                    str(PY_SPY),
+                    "record",
+                    "--nonblocking",
+                    "--rate",
+                    "100",
+                    "--format",
+                    "raw",
+                    "--duration",
+                    str(max(1, int(seconds))),
+                    "--pid",
+                    str(server.pid),
+                    "--output",
+                    str(out / f"{self.name}-{label}-{i}.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for i, server in enumerate(self.servers)
+        ]
+
     def check_alive(self) -> None:
         for server in self.servers:
             if not server.alive():
@@ -242,6 +272,9 @@ def deployment(
             REDIS_URL=url,
             MADANG_CHANNEL_PREFIX=prefix,
             DJANGO_SECRET_KEY=secret_key,
+            # Statements are queued for analysis as in production; the tagger runs as its
+            # own service, measured by the analysis bench, not inside this measurement.
+            MADANG_ANALYSIS_MODE="queue",
         )
         app = MADANG_APP
     else:

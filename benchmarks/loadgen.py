@@ -272,6 +272,9 @@ class Worker:
     def _on_reply(self, data: dict[str, Any], received: int) -> None:
         ident = data.get("id")
         if not isinstance(ident, str):
+            # Refused before its id was read (rate limit): still one post answered.
+            if data["type"] == "error" and self.step is not None and self.step.sent:
+                self.step.post_errors[str(data.get("code"))] += 1
             return
         if ident.startswith("r"):
             if data["type"] == "ack":
@@ -470,10 +473,16 @@ class Worker:
         """How far the step has come: receipts by members, posts sent and stored."""
         step = self.step
         if step is None:
-            return {"receipts": 0, "sent": {}, "stored": {}}
+            return {"receipts": 0, "sent": {}, "stored": {}, "unanswered": 0}
         sent: Counter[int] = Counter(speaker for speaker, _ in step.sent)
         stored: Counter[int] = Counter(k[0] for k, seq in step.acked.items() if seq is not None)
-        return {"receipts": step.member_receipts, "sent": dict(sent), "stored": dict(stored)}
+        answered = len(step.acked) + sum(step.post_errors.values())
+        return {
+            "receipts": step.member_receipts,
+            "sent": dict(sent),
+            "stored": dict(stored),
+            "unanswered": len(step.sent) - answered if self.protocol == MADANG else 0,
+        }
 
     def cmd_end(self) -> dict[str, Any]:
         step = self.step

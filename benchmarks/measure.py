@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.deploy import Deployment
+from benchmarks.deploy import PROFILE_DIR, Deployment
 from benchmarks.loadgen import MADANG, LoadGenerator, floats, merge_counts
 
 
@@ -86,6 +86,7 @@ def run_step(
     plan: list[list[tuple[int, int, float]]] = [[] for _ in range(gen.workers)]
     for s in speakers:
         plan[s.worker].append((s.cid, s.number, s.rate))
+    profilers = deployment.profile(f"step{number}", duration) if PROFILE_DIR else []
     gen.send("speak", [{"speakers": p, "start_at": start, "end_at": end} for p in plan])
     running = extras(start, end) if extras else []
     for extra in running:
@@ -102,10 +103,13 @@ def run_step(
         posted = merge_counts([p[counted] for p in progress])
         expected = sum(count * members.get(room_of[spk], 0) for spk, count in posted.items())
         receipts = sum(p["receipts"] for p in progress)
-        if receipts >= expected or time.monotonic() > deadline:
+        unanswered = sum(p["unanswered"] for p in progress)
+        if (receipts >= expected and not unanswered) or time.monotonic() > deadline:
             break
         time.sleep(0.1)  # polling a condition with a deadline
     drained_at = time.monotonic()
+    for profiler in profilers:
+        profiler.wait(timeout=duration + 60)
     cpu_after = figures.cpu_s()
     rss_kb = figures.rss_kb()
     ended = gen.call("end")

@@ -232,7 +232,7 @@ def _sweep(
     bench: Bench, app: str, size: int, targets: list[int], duration: float
 ) -> dict[str, Any]:
     steps: list[dict[str, Any]] = []
-    with bench.serve(app) as (dep, gen), bench.rooms(app, 1, "s1") as paths:
+    with bench.rooms(app, 1, "s1") as paths, bench.serve(app) as (dep, gen):
         specs = build_specs(bench, dep, paths, size)
         joined, worker_of = connect(gen, specs)
         # Warm-up (not reported): first posts pay for imports, caches and connections.
@@ -279,7 +279,7 @@ def scenario_2(bench: Bench) -> dict[str, Any]:
     per_speaker = 0.2
     runs: dict[str, Any] = {}
     for app in bench.apps():
-        with bench.serve(app) as (dep, gen), bench.rooms(app, 1, "s2") as paths:
+        with bench.rooms(app, 1, "s2") as paths, bench.serve(app) as (dep, gen):
             specs = build_specs(bench, dep, paths, size)
             joined, worker_of = connect(gen, specs)
             warm = run_step(
@@ -387,7 +387,7 @@ def scenario_3(bench: Bench) -> dict[str, Any]:
     duration = 6.0 if bench.quick else 30.0
     runs: dict[str, Any] = {}
     for app in bench.apps():
-        with bench.serve(app) as (dep, gen), bench.rooms(app, room_count, "s3r") as paths:
+        with bench.rooms(app, room_count, "s3r") as paths, bench.serve(app) as (dep, gen):
             specs = build_specs(bench, dep, paths, per_room)
             first = len(specs)
             churners = build_specs(bench, dep, paths, 1, first=first)
@@ -522,7 +522,7 @@ def scenario_4(bench: Bench) -> dict[str, Any]:
 
 
 def _idle(bench: Bench, app: str, size: int, idle_s: float) -> dict[str, Any]:
-    with bench.serve(app) as (dep, gen), bench.rooms(app, 1, "s4") as paths:
+    with bench.rooms(app, 1, "s4") as paths, bench.serve(app) as (dep, gen):
         specs = build_specs(bench, dep, paths, size)
         figures = dep.figures
         rss_before = figures.rss_kb()
@@ -584,7 +584,7 @@ def scenario_5(bench: Bench) -> dict[str, Any]:
     window = 3.0 if bench.quick else 10.0
     runs: dict[str, Any] = {}
     for app in bench.apps():
-        with bench.serve(app) as (dep, gen), bench.rooms(app, 1, "s5") as paths:
+        with bench.rooms(app, 1, "s5") as paths, bench.serve(app) as (dep, gen):
             specs = build_specs(bench, dep, paths, size)
             cpu_before = dep.figures.cpu_s()
             joined, worker_of = connect(gen, specs, spread_s=window)
