@@ -130,7 +130,11 @@ class Deliberation {
     on("wrapup.updated", (m) => (this.part.wrapup_html = m.conclusion_html));
     on("results.frozen", (m) => (this.part.final = m.results));
     on("statement.new", (m) => this.statements.set(m.statement.id, m.statement));
-    on("statement.restored", (m) => this.statements.set(m.statement.id, m.statement));
+    on("statement.restored", (m) => {
+      const st = m.statement;
+      if (st.stance && !this.statements.has(st.id)) this.part.stances[st.stance] = (this.part.stances[st.stance] || 0) + 1;
+      this.statements.set(st.id, st);
+    });
     on("statement.hidden", (m) => {
       const st = this.statements.get(m.statement_id);
       if (st?.stance && st.status === "visible" && this.part.stances[st.stance] > 0) this.part.stances[st.stance] -= 1;
