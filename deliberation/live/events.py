@@ -203,3 +203,38 @@ class StaffReportResolved(Event):
     type: ClassVar[str] = "staff.report_resolved"
     report_id: int
     status: str
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Snapshot(Event):
+    """The room's state at ``seq``: the first message after accept, and after a resync.
+
+    Unnumbered (its ``seq`` says which numbered events it already contains). ``staff`` is
+    present only for facilitators; ``parts`` holds what sub-apps register.
+    """
+
+    type: ClassVar[str] = "snapshot"
+    protocol: int
+    seq: int
+    now: str
+    session: dict[str, Any]
+    me: dict[str, Any]
+    statements: list[dict[str, Any]]
+    pinned: list[dict[str, Any]]
+    queue: list[dict[str, Any]]
+    floor: dict[str, Any] | None
+    presence: int
+    reactions: dict[str, dict[str, int]]
+    my_reactions: list[list[Any]]
+    moderation_log: list[dict[str, Any]]
+    parts: dict[str, Any]
+    staff: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        # Shallow: the nested parts are plain data already, and joins are frequent.
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        if data["staff"] is None:
+            del data["staff"]
+        data["type"] = self.type
+        return data

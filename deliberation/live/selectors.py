@@ -11,6 +11,7 @@ from django.utils import timezone
 from deliberation.agendas.models import Session
 from deliberation.common.sanitize import linkify_plain_text
 
+from .events import Snapshot
 from .models import (
     FloorTurn,
     HandRaise,
@@ -236,29 +237,7 @@ def room_snapshot(
             statement_id__in=state["statement_ids"], person_id=user.pk
         ).values("statement_id", "kind")
     ]
-    data: dict[str, Any] = {
-        "type": "snapshot",
-        "protocol": 1,
-        "seq": state["seq"],
-        "now": _iso(now),
-        "session": state["session"],
-        "me": {
-            "id": user.pk,
-            "nickname": user.display_name,
-            "role": user.role,
-            "staff": staff,
-            **participant_state(session.pk, user.pk),
-        },
-        "statements": state["statements"],
-        "pinned": state["pinned"],
-        "queue": state["queue"],
-        "floor": dict(floor, now=_iso(now)) if floor else None,
-        "presence": presence,
-        "reactions": state["reactions"],
-        "my_reactions": mine,
-        "moderation_log": state["moderation_log"],
-        "parts": {name: fn(session, user) for name, fn in snapshot_parts().items()},
-    }
+    staff_part = None
     if staff:
         pending = Statement.objects.filter(
             session=session, status=Statement.Status.PENDING
@@ -266,12 +245,34 @@ def room_snapshot(
         reports = Report.objects.filter(
             statement__session=session, status=Report.Status.OPEN
         ).select_related("statement", "reporter")
-        data["staff"] = {
+        staff_part = {
             "pending": [statement_dict(s) for s in pending],
             "reports": [report_dict(r) for r in reports],
             "audit_log": audit_log(session.pk)[-100:],
         }
-    return data
+    return Snapshot(
+        protocol=1,
+        seq=state["seq"],
+        now=now.isoformat(),
+        session=state["session"],
+        me={
+            "id": user.pk,
+            "nickname": user.display_name,
+            "role": user.role,
+            "staff": staff,
+            **participant_state(session.pk, user.pk),
+        },
+        statements=state["statements"],
+        pinned=state["pinned"],
+        queue=state["queue"],
+        floor=dict(floor, now=now.isoformat()) if floor else None,
+        presence=presence,
+        reactions=state["reactions"],
+        my_reactions=mine,
+        moderation_log=state["moderation_log"],
+        parts={name: fn(session, user) for name, fn in snapshot_parts().items()},
+        staff=staff_part,
+    ).to_dict()
 
 
 def _redact_event(payload: dict[str, Any], hidden_ids: set[int]) -> dict[str, Any]:

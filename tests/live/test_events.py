@@ -18,9 +18,10 @@ SAMPLES: dict[object, object] = {
     bool: True,
     int | None: 3,
     dict[str, Any]: {"id": 1, "text": "가나다"},
-    dict[str, Any] | None: {"turn_id": 1},
     list[dict[str, Any]]: [{"user_id": 1, "nickname": "앨리스"}],
     dict[str, dict[str, int]]: {"1": {"공감": 2}},
+    list[list[Any]]: [[1, "공감"]],
+    dict[str, Any] | None: {"pending": []},
 }
 
 
