@@ -126,7 +126,7 @@ def _existing_post(session_id: int, actor: User, client_msg_id: str) -> PostResu
 def _enqueue_analysis(kind: str, object_id: int) -> None:
     """Hand a new statement to the analyser; its absence or failure never breaks a post."""
     try:
-        from deliberation.analysis.api import enqueue_analysis  # type: ignore[import-not-found]
+        from deliberation.analysis.api import enqueue_analysis
     except ImportError:
         return
     try:

@@ -143,3 +143,15 @@ async def test_slow_mode_lock_pause_and_close(room: Room) -> None:
     assert (await r.ok("ping"))["now"]  # a closed room stays readable
     state = await database_sync_to_async(lambda: Session.objects.get(pk=room.session.pk).state)()
     assert state == Session.State.CLOSED
+
+
+async def test_a_new_statement_is_queued_for_analysis_once(room: Room) -> None:
+    from deliberation.analysis.models import TextAnalysis
+
+    a = await room.join(await new_resident())
+    ack = await a.ok("statement.post", client_msg_id="an", text="지방대학 국제교류를 늘려 주세요")
+    await a.ok("statement.post", client_msg_id="an", text="지방대학 국제교류를 늘려 주세요")
+    queued = await database_sync_to_async(
+        lambda: list(TextAnalysis.objects.values_list("kind", "object_id"))
+    )()
+    assert queued == [("statement", ack["statement_id"])]

@@ -93,6 +93,7 @@ def test_a_statement_on_one_daphne_reaches_a_resident_on_the_other(
         database_url=database_url_of_test_db(),
         redis_url=REDIS_URL,
         channel_prefix=f"t{uuid.uuid4().hex[:10]}",
+        extra_env={"MADANG_ANALYSIS_MODE": "queue"},
     ) as (first, second):
 
         async def scenario() -> None:
