@@ -1,7 +1,59 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api, views
 
 app_name = "digests"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Facilitators
+    path("sessions/<int:session_id>/digest/", views.session_digest, name="session_digest"),
+    path(
+        "sessions/<int:session_id>/digest/generate/",
+        views.session_digest_generate,
+        name="session_digest_generate",
+    ),
+    path(
+        "sessions/<int:session_id>/digest/live/",
+        views.session_live_digest,
+        name="session_live_digest",
+    ),
+    path(
+        "agendas/<int:agenda_id>/digest/generate/",
+        views.agenda_digest_generate,
+        name="agenda_digest_generate",
+    ),
+    path("digests/<int:digest_id>/", views.digest_detail, name="digest_detail"),
+    path("digests/<int:digest_id>/edit/", views.digest_edit, name="digest_edit"),
+    path("digests/<int:digest_id>/progress/stream/", views.digest_progress, name="digest_progress"),
+    path("digests/<int:digest_id>/print/", views.digest_print, name="digest_print"),
+    path("digests/<int:digest_id>/export.<str:fmt>", views.digest_export, name="digest_export"),
+    path("digests/<int:digest_id>/responses/", views.response_create, name="response_create"),
+    # Ministry
+    path("ministry/digests/", views.inbox, name="inbox"),
+    path("ministry/trends/", views.trends, name="trends"),
+    path("ministry/municipalities/", views.municipalities, name="municipalities"),
+    # Everyone signed in
+    path("notifications/", views.notifications, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        views.notification_open,
+        name="notification_open",
+    ),
+    # REST API
+    path("api/openapi.json", api.openapi, name="api_openapi"),
+    path("api/digests/", api.digest_list, name="api_digest_list"),
+    path("api/digests/<int:digest_id>/", api.digest_detail, name="api_digest_detail"),
+    path(
+        "api/digests/<int:digest_id>/responses/",
+        api.digest_responses,
+        name="api_digest_responses",
+    ),
+    # Last: the workflow actions share one pattern (approve, reopen, publish).
+    path(
+        "digests/<int:digest_id>/<str:action>/",
+        views.digest_transition,
+        name="digest_transition",
+    ),
+]

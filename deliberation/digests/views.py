@@ -1,0 +1,376 @@
+"""Pages of the digest workflow: facilitators, ministry staff, residents' notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from deliberation.agendas.models import Agenda, Disclosure, Topic
+from deliberation.agendas.selectors import agenda_get_visible, session_get_visible
+
+from . import exports, permissions, selectors, services
+from .document import digest_document
+from .models import Digest, MinistryResponse
+
+
+def _errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text or _("요청을 처리할 수 없습니다."))
+
+
+def _require_manager(request: HttpRequest, agenda: Agenda) -> None:
+    if not permissions.can_manage_digest(request.user, agenda):
+        raise Http404
+
+
+# ---------------------------------------------------------------- facilitators
+
+
+@require_GET
+def session_digest(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's digest, or the button that starts one."""
+    session = session_get_visible(request.user, session_id)
+    _require_manager(request, session.agenda)
+    digest = selectors.digest_for_session(session)
+    if digest is not None:
+        return redirect("digests:digest_detail", digest.pk)
+    return render(request, "digests/session_digest.html", {"session": session})
+
+
+@require_POST
+def session_digest_generate(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = session_get_visible(request.user, session_id)
+    _require_manager(request, session.agenda)
+    try:
+        digest = services.digest_generate(actor=request.user, session=session)  # type: ignore[arg-type]
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+        existing = selectors.digest_for_session(session)
+        if existing is not None:
+            return redirect("digests:digest_detail", existing.pk)
+        return redirect("digests:session_digest", session.pk)
+    return redirect("digests:digest_detail", digest.pk)
+
+
+@require_POST
+def agenda_digest_generate(request: HttpRequest, agenda_id: int) -> HttpResponse:
+    agenda = agenda_get_visible(request.user, agenda_id)
+    _require_manager(request, agenda)
+    try:
+        digest = services.digest_generate(actor=request.user, agenda=agenda)  # type: ignore[arg-type]
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+        existing = Digest.objects.filter(scope=Digest.Scope.AGENDA, agenda=agenda).first()
+        if existing is None:
+            raise Http404 from exc
+        return redirect("digests:digest_detail", existing.pk)
+    return redirect("digests:digest_detail", digest.pk)
+
+
+@require_GET
+def digest_detail(request: HttpRequest, digest_id: int) -> HttpResponse:
+    """Managers: build progress, editor, workflow buttons. Ministry: reading and answering."""
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    manager = permissions.can_manage_digest(request.user, digest.agenda)
+    doc = digest_document(digest)
+    context: dict[str, Any] = {
+        "digest": digest,
+        "doc": doc,
+        "manager": manager,
+        "can_respond": permissions.can_respond(request.user, digest),
+        "threads": selectors.answer_threads(digest),
+        "proposals": selectors.digest_proposals(digest),
+        "response_statuses": MinistryResponse.Status.choices,
+        "revisions": list(digest.revisions.select_related("actor").order_by("-number")[:30])
+        if manager
+        else [],
+        "section_keys": [(s.key, s.title, s.note) for s in doc.sections],
+        "export_formats": [("csv", "CSV"), ("json", "JSON"), ("md", "Markdown"), ("hwpx", "HWPX")],
+    }
+    return render(request, "digests/digest_detail.html", context)
+
+
+@require_POST
+def digest_edit(request: HttpRequest, digest_id: int) -> HttpResponse:
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    _require_manager(request, digest.agenda)
+    notes = {
+        key[len("note_") :]: value for key, value in request.POST.items() if key.startswith("note_")
+    }
+    try:
+        services.digest_edit(
+            actor=request.user,  # type: ignore[arg-type]
+            digest=digest,
+            summary_text=request.POST.get("summary_text", ""),
+            section_notes=notes,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("요약 보고를 저장했습니다."))
+    return redirect("digests:digest_detail", digest.pk)
+
+
+_TRANSITIONS = {
+    "approve": (services.digest_approve, "요약 보고를 승인했습니다."),
+    "reopen": (services.digest_reopen, "다시 편집할 수 있습니다."),
+    "publish": (services.digest_publish, "외교부에 전달했습니다."),
+}
+
+
+@require_POST
+def digest_transition(request: HttpRequest, digest_id: int, action: str) -> HttpResponse:
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    _require_manager(request, digest.agenda)
+    if action not in _TRANSITIONS:
+        raise Http404
+    service, done = _TRANSITIONS[action]
+    try:
+        service(actor=request.user, digest=digest)
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _(done))
+    return redirect("digests:digest_detail", digest.pk)
+
+
+def _sse(event: str, data: str) -> bytes:
+    return f"event: {event}\ndata: {data}\n\n".encode()
+
+
+async def _progress_stream(digest_id: int) -> AsyncIterator[bytes]:
+    layer = get_channel_layer()
+    channel = await layer.new_channel() if layer is not None else None
+    if layer is not None and channel is not None:
+        await layer.group_add(services.digest_group(digest_id), channel)
+    try:
+        # Subscribed first, read second: a build that ends in between is still seen.
+        state = await database_sync_to_async(
+            lambda: (
+                Digest.objects.filter(pk=digest_id)
+                .values("generation", "generation_percent")
+                .first()
+            )
+        )()
+        if state is None:
+            return
+        yield _sse(
+            "progress",
+            orjson.dumps(
+                {
+                    "type": "digest.progress",
+                    "digest_id": digest_id,
+                    "state": state["generation"],
+                    "percent": state["generation_percent"],
+                    "stage": "",
+                }
+            ).decode(),
+        )
+        if state["generation"] != Digest.Generation.RUNNING or layer is None:
+            return
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=15)
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            text = message.get("text", "")
+            yield _sse("progress", text)
+            if orjson.loads(text).get("state") in ("done", "failed"):
+                return
+    finally:
+        if layer is not None and channel is not None:
+            await layer.group_discard(services.digest_group(digest_id), channel)
+
+
+@require_GET
+def digest_progress(request: HttpRequest, digest_id: int) -> HttpResponseBase:
+    """Server-sent events of one digest's build (managers only); closes when it ends."""
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    _require_manager(request, digest.agenda)
+    response = StreamingHttpResponse(
+        _progress_stream(digest.pk), content_type="text/event-stream; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@require_GET
+def session_live_digest(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The console's live digest panel, as an HTML fragment (facilitators)."""
+    session = session_get_visible(request.user, session_id)
+    _require_manager(request, session.agenda)
+    live = selectors.live_digest(session.pk)
+    return render(
+        request,
+        "digests/live_panel_body.html",
+        {"session": session, "live": live, "doc_sections": live["sections"] if live else []},
+    )
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _exportable(request: HttpRequest, digest_id: int) -> Digest:
+    return selectors.digest_get_visible(request.user, digest_id)
+
+
+@require_GET
+def digest_export(request: HttpRequest, digest_id: int, fmt: str) -> HttpResponse:
+    digest = _exportable(request, digest_id)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    content_type, extension, render_fn = exports.FORMATS[fmt]
+    body = render_fn(digest, selectors.answer_threads(digest))
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="madang-digest-{digest.pk}.{extension}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def digest_print(request: HttpRequest, digest_id: int) -> HttpResponse:
+    digest = _exportable(request, digest_id)
+    return render(
+        request,
+        "digests/digest_print.html",
+        {
+            "digest": digest,
+            "doc": digest_document(digest),
+            "threads": selectors.answer_threads(digest),
+        },
+    )
+
+
+# ---------------------------------------------------------------- ministry
+
+
+def _require_inbox(request: HttpRequest) -> None:
+    if not permissions.can_use_inbox(request.user):
+        raise Http404
+
+
+def _filter_context(request: HttpRequest, f: selectors.InboxFilter) -> dict[str, Any]:
+    levels = permissions.readable_levels(request.user)
+    return {
+        "filter": f,
+        "municipalities": selectors.inbox_municipalities(),
+        "topics": Topic.choices,
+        "disclosures": [(v, label) for v, label in Disclosure.choices if v in levels],
+        "query_string": request.GET.urlencode(),
+    }
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Published digests across municipalities, filtered and searched."""
+    _require_inbox(request)
+    f = selectors.InboxFilter.from_params(request.GET)
+    page = selectors.paginate(
+        selectors.published_digests_qs(request.user, f), page=request.GET.get("page"), size=20
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = _filter_context(request, f)
+    context.update({"page": page, "base_query": params.urlencode()})
+    return render(request, "digests/inbox.html", context)
+
+
+@require_GET
+def trends(request: HttpRequest) -> HttpResponse:
+    _require_inbox(request)
+    f = selectors.InboxFilter.from_params(request.GET)
+    data = selectors.keyword_trends(request.user, f)
+    context = _filter_context(request, f)
+    context.update(
+        {
+            "trends": data,
+            "series": selectors.trends_svg_points(data),
+            "table": [(w, data.rows[w], data.municipalities[w]) for w in data.keywords],
+        }
+    )
+    return render(request, "digests/trends.html", context)
+
+
+@require_GET
+def municipalities(request: HttpRequest) -> HttpResponse:
+    _require_inbox(request)
+    return render(
+        request,
+        "digests/municipalities.html",
+        {"rows": selectors.municipality_overview(request.user)},
+    )
+
+
+@require_POST
+def response_create(request: HttpRequest, digest_id: int) -> HttpResponse:
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    if not permissions.can_respond(request.user, digest):
+        raise Http404
+    raw_proposal = request.POST.get("proposal_id", "")
+    try:
+        services.response_post(
+            actor=request.user,  # type: ignore[arg-type]
+            digest=digest,
+            status=request.POST.get("status", ""),
+            text=request.POST.get("text", ""),
+            proposal_id=int(raw_proposal) if raw_proposal.isdigit() else None,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("답변을 등록했습니다."))
+    return redirect(reverse("digests:digest_detail", args=[digest.pk]) + "#answers")
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """This person's notifications; viewing them marks them read."""
+    if not request.user.is_authenticated:
+        raise Http404
+    items = selectors.notifications_for(request.user)
+    unread_ids = [n.pk for n in items if n.read_at is None]
+    response = render(
+        request, "digests/notifications.html", {"items": items, "unread_ids": set(unread_ids)}
+    )
+    if unread_ids:
+        services.notifications_mark_read(actor=request.user, ids=unread_ids)  # type: ignore[arg-type]
+    return response
+
+
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        raise Http404
+    item = next(
+        (n for n in selectors.notifications_for(request.user) if n.pk == notification_id), None
+    )
+    if item is None:
+        raise Http404
+    services.notifications_mark_read(actor=request.user, ids=[item.pk])  # type: ignore[arg-type]
+    target = item.url if url_has_allowed_host_and_scheme(item.url, allowed_hosts=None) else "/"
+    return redirect(target)

@@ -1,0 +1,145 @@
+"""Signed webhook deliveries of published digests and answers, with retries and a log.
+
+Each request carries ``X-Madang-Timestamp`` (Unix seconds) and
+``X-Madang-Signature: sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` under
+the endpoint's secret. Receivers recompute it and refuse stale timestamps. A failed
+attempt (network error or a non-2xx answer) is retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.agendas.models import DISCLOSURE_RANK
+
+from . import jobs
+from .models import Digest, MinistryResponse, WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BASE_DELAY_SECONDS = 2.0
+TIMEOUT_SECONDS = 10.0
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """``sha256=<hex>`` over ``"<timestamp>.<body>"``."""
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(
+    secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: int = 300
+) -> bool:
+    """What a receiver does: recompute, compare in constant time, refuse stale requests."""
+    try:
+        ts = int(timestamp)
+    except ValueError:
+        return False
+    if abs(time.time() - ts) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, ts, body), signature)
+
+
+def payload_for(digest: Digest, event: str, response: MinistryResponse | None) -> dict[str, Any]:
+    from .api import digest_summary_dict, response_dict
+
+    data: dict[str, Any] = {"event": event, "digest": digest_summary_dict(digest)}
+    if response is not None:
+        data["response"] = response_dict(response)
+    return data
+
+
+def deliveries_create(
+    *, digest: Digest, event: str, response: MinistryResponse | None = None
+) -> list[int]:
+    """Queue one delivery per active endpoint cleared for the digest; sent after commit."""
+    rank = DISCLOSURE_RANK[digest.disclosure]  # type: ignore[index]
+    ids = []
+    for endpoint in WebhookEndpoint.objects.filter(active=True):
+        if DISCLOSURE_RANK[endpoint.max_disclosure] < rank:  # type: ignore[index]
+            continue
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            digest=digest,
+            event=event,
+            payload=payload_for(digest, event, response),
+        )
+        ids.append(delivery.pk)
+    for delivery_id in ids:
+        transaction.on_commit(
+            lambda delivery_id=delivery_id: jobs.run_in_background(deliver, delivery_id=delivery_id)
+        )
+    return ids
+
+
+def _attempt(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery, body: bytes
+) -> tuple[bool, dict[str, Any]]:
+    timestamp = int(time.time())
+    request = urllib.request.Request(  # noqa: S310 - administrators configure http(s) URLs only
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "Madang-Webhook/1",
+            "X-Madang-Event": delivery.event,
+            "X-Madang-Delivery": str(delivery.pk),
+            "X-Madang-Timestamp": str(timestamp),
+            "X-Madang-Signature": sign(endpoint.secret, timestamp, body),
+        },
+    )
+    entry: dict[str, Any] = {"at": timezone.now().isoformat(), "status": None, "error": ""}
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+            entry["status"] = answer.status
+            return 200 <= answer.status < 300, entry
+    except urllib.error.HTTPError as exc:
+        entry["status"] = exc.code
+        entry["error"] = f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        entry["error"] = str(getattr(exc, "reason", exc))[:200]
+    return False, entry
+
+
+def deliver(
+    *,
+    delivery_id: int,
+    sleep: Callable[[float], None] = time.sleep,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY_SECONDS,
+) -> WebhookDelivery:
+    """Send one delivery, retrying with backoff (2, 4, 8 ... s); every attempt is logged."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if delivery.endpoint.url.split(":", 1)[0] not in ("http", "https"):
+        delivery.state = WebhookDelivery.State.FAILED
+        delivery.log = [*delivery.log, {"error": "unsupported scheme"}]
+        delivery.save(update_fields=["state", "log"])
+        return delivery
+    body = orjson.dumps(delivery.payload)
+    while delivery.state == WebhookDelivery.State.PENDING:
+        ok, entry = _attempt(delivery.endpoint, delivery, body)
+        delivery.attempts += 1
+        entry["attempt"] = delivery.attempts
+        delivery.log = [*delivery.log, entry]
+        if ok:
+            delivery.state = WebhookDelivery.State.DELIVERED
+            delivery.delivered_at = timezone.now()
+        elif delivery.attempts >= max_attempts:
+            delivery.state = WebhookDelivery.State.FAILED
+        delivery.save(update_fields=["state", "attempts", "log", "delivered_at"])
+        if delivery.state == WebhookDelivery.State.PENDING:
+            sleep(base_delay * 2 ** (delivery.attempts - 1))
+    return delivery
