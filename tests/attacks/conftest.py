@@ -16,6 +16,13 @@ from django.test import Client
 from deliberation.agendas.models import Disclosure, Session
 from deliberation.people.identity import resident_token
 from deliberation.people.models import User
+from tests.browser.conftest import (  # noqa: F401 - the browser suite's fixtures, for XSS tests
+    _daphne_server,
+    browser,
+    live_server_url,
+    new_page,
+    sign_in,
+)
 
 ORIGIN = "http://127.0.0.1"
 
