@@ -44,13 +44,16 @@ from .content import (
     VoteSummary,
 )
 from .keywords import corpus_frequencies, tfidf_keywords
+from .live import LiveDigest, build_live_digest
 from .models import TextAnalysis, TextKind
 from .sources import optional_model
 from .summarise import select_key_rows, tfidf_matrix
 
 __all__ = [
     "DigestContent",
+    "LiveDigest",
     "build_agenda_digest",
+    "build_live_digest",
     "build_session_digest",
     "clean_for_digest",
 ]
@@ -66,7 +69,7 @@ _SPACES = re.compile(r"\s+")
 STANCE_ORDER = ("for", "against", "neutral", "question", "")
 
 
-def _default_stance_labels() -> dict[str, str]:
+def default_stance_labels() -> dict[str, str]:
     return {
         "for": _("찬성"),
         "against": _("반대"),
@@ -137,7 +140,12 @@ def _build(
     documents = [(s.id, nouns_by_id.get(s.id, [])) for s in statements]
     df, total = corpus_frequencies({t for _, nouns in documents for t in nouns})
     keywords = [
-        Keyword(term=k.term, score=k.score, count=k.count, statement_ids=k.document_ids)
+        Keyword(
+            term=clean_for_digest(k.term),
+            score=k.score,
+            count=k.count,
+            statement_ids=k.document_ids,
+        )
         for k in tfidf_keywords(
             documents, document_frequency=df, total_documents=total, limit=KEYWORD_LIMIT
         )
@@ -197,7 +205,7 @@ def _key_statements(
     df: dict[str, int],
     total: int,
 ) -> list[StanceGroup]:
-    labels = {**_default_stance_labels(), **records.stance_labels()}
+    labels = {**default_stance_labels(), **records.stance_labels()}
     by_stance: dict[str, list[records.StatementRecord]] = defaultdict(list)
     for statement in statements:
         if statement.id in nouns_by_id:

@@ -32,6 +32,11 @@ def idf(document_count: int, total_documents: int) -> float:
     return math.log((1 + total_documents) / (1 + document_count)) + 1.0
 
 
+def term_score(count: int, document_count: int, total_documents: int) -> float:
+    """TF-IDF weight of a term used by ``count`` texts of the set being summarised."""
+    return (1.0 + math.log(count)) * idf(max(document_count, count), total_documents)
+
+
 def corpus_frequencies(terms: Iterable[str]) -> tuple[dict[str, int], int]:
     """Document frequencies of the given terms, and the corpus size, from the database."""
     wanted = list(set(terms))
@@ -68,8 +73,7 @@ def tfidf_keywords(
     total = max(total_documents, len(documents))
     scored = []
     for term, ids in postings.items():
-        df = max(document_frequency.get(term, 0), len(ids))
-        score = (1.0 + math.log(len(ids))) * idf(df, total)
+        score = term_score(len(ids), document_frequency.get(term, 0), total)
         scored.append((score, len(ids), term, ids))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     return [

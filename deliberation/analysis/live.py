@@ -15,30 +15,31 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from . import records
-from .content import Citation, CountRow, Keyword, SummaryLine
-from .keywords import idf
+from .content import Citation, CountRow, Keyword, Participation, StanceGroup, SummaryLine
+from .keywords import term_score
 from .models import CorpusTerm, TextAnalysis, TextKind
 from .normalise import is_keyword
 from .summarise import select_key_rows, tfidf_matrix
 
 RECENT_FOR_SUMMARY = 300
 KEYWORDS = 10
-KEY_LINES = 3
+LINES_PER_STANCE = 2
 CANDIDATE_TERMS = 200
 MAX_SESSIONS = 64
 
 
 @dataclass
 class LiveDigest:
+    """The console's live panel: the same shapes as ``DigestContent``, fewer of them."""
+
     session_id: int
-    statements: int
+    participation: Participation
     pending_analysis: int
     stances: list[CountRow] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
-    key_statements: list[SummaryLine] = field(default_factory=list)
+    key_statements: list[StanceGroup] = field(default_factory=list)
     updated_at: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +53,7 @@ class _State:
     stance: dict[int, str] = field(default_factory=dict)
     seq: dict[int, int | None] = field(default_factory=dict)
     text: dict[int, str] = field(default_factory=dict)
+    author: dict[int, int | None] = field(default_factory=dict)
     postings: dict[str, list[int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,6 +97,7 @@ def _absorb_new(session_id: int, state: _State) -> None:
         state.stance[statement.id] = statement.stance
         state.seq[statement.id] = statement.seq
         state.text[statement.id] = statement.text
+        state.author[statement.id] = statement.author_id
     for object_id, (nouns, _at) in fresh.items():
         if object_id in state.stance and object_id not in state.nouns:
             state.nouns[object_id] = nouns
@@ -105,7 +108,7 @@ def _absorb_new(session_id: int, state: _State) -> None:
 
 
 def build_live_digest(session_id: int) -> LiveDigest:
-    """Counts, stances, keywords and a few key statements of a running session."""
+    """Counts, stances, keywords and a few key statements per stance, refreshed cheaply."""
     from .digest import clean_for_digest
 
     state = _state(session_id)
@@ -123,50 +126,79 @@ def build_live_digest(session_id: int) -> LiveDigest:
         }
         recent = sorted(ids)[-RECENT_FOR_SUMMARY:]
         recent_nouns = [state.nouns[i] for i in recent]
-        recent_meta = [(i, state.stance[i], state.seq[i], state.text[i]) for i in recent]
+        recent_meta = [
+            (i, state.stance[i], state.seq[i], state.text[i], n) for n, i in enumerate(recent)
+        ]
+        authors = {state.author[i] for i in ids if state.author.get(i) is not None}
 
     candidates = [t for t in postings if postings[t]]
     df = dict(CorpusTerm.objects.filter(term__in=candidates).values_list("term", "document_count"))
     total = TextAnalysis.objects.filter(state=TextAnalysis.State.DONE).count()
     scored = sorted(
-        (
-            (len(postings[t]) * idf(max(df.get(t, 0), len(postings[t])), total), t)
-            for t in candidates
-        ),
+        ((term_score(len(postings[t]), df.get(t, 0), total), t) for t in candidates),
         reverse=True,
     )[:KEYWORDS]
     keywords = [
-        Keyword(term=t, score=round(s, 4), count=len(postings[t]), statement_ids=postings[t][-10:])
+        Keyword(
+            term=clean_for_digest(t),
+            score=round(s, 4),
+            count=len(postings[t]),
+            statement_ids=postings[t][-10:],
+        )
         for s, t in scored
     ]
 
-    matrix = tfidf_matrix(recent_nouns, document_frequency=df, total_documents=total)
-    lines = []
-    for chosen in select_key_rows(matrix, count=KEY_LINES):
-        sid, stance, seq, text = recent_meta[chosen.index]
-        lines.append(
-            SummaryLine(
-                text=clean_for_digest(text, limit=160),
+    labels = {**_default_labels(), **records.stance_labels()}
+    groups = []
+    for stance, _n in stances.most_common():
+        members = [m for m in recent_meta if m[1] == stance]
+        matrix = tfidf_matrix(
+            [recent_nouns[m[4]] for m in members], document_frequency=df, total_documents=total
+        )
+        lines = []
+        for chosen in select_key_rows(matrix, count=LINES_PER_STANCE):
+            sid, _stance, seq, text, _index = members[chosen.index]
+            lines.append(
+                SummaryLine(
+                    text=clean_for_digest(text, limit=160),
+                    stance=stance,
+                    statement_id=sid,
+                    seq=seq,
+                    score=round(chosen.score, 6),
+                    citations=[Citation(sid, seq)]
+                    + [Citation(members[j][0], members[j][2]) for j in chosen.similar],
+                )
+            )
+        groups.append(
+            StanceGroup(
                 stance=stance,
-                statement_id=sid,
-                seq=seq,
-                score=round(chosen.score, 6),
-                citations=[Citation(sid, seq)]
-                + [Citation(recent_meta[j][0], recent_meta[j][2]) for j in chosen.similar],
+                label=str(labels.get(stance, stance)),
+                count=stances[stance],
+                lines=lines,
             )
         )
-    labels = {"": _("의견"), **records.stance_labels()}
     pending = TextAnalysis.objects.filter(
         session_id=session_id, kind=TextKind.STATEMENT, state=TextAnalysis.State.PENDING
     ).count()
     return LiveDigest(
         session_id=session_id,
-        statements=len(ids),
+        participation=Participation(
+            people=len(authors),
+            statements=len(ids),
+            proposals=records.proposal_count([session_id]),
+            reactions=records.reaction_count([session_id]),
+        ),
         pending_analysis=pending,
         stances=[
             CountRow(key=k, label=str(labels.get(k, k)), count=n) for k, n in stances.most_common()
         ],
         keywords=keywords,
-        key_statements=lines,
+        key_statements=groups,
         updated_at=timezone.localtime().isoformat(),
     )
+
+
+def _default_labels() -> dict[str, str]:
+    from .digest import default_stance_labels
+
+    return default_stance_labels()

@@ -142,6 +142,25 @@ def reaction_times(session_ids: Sequence[int]) -> tuple[int, list[dt.datetime], 
     return total, times, people
 
 
+def reaction_count(session_ids: Sequence[int]) -> int:
+    """Reactions on the sessions' visible statements (one COUNT query)."""
+    model = optional_model("live", "Reaction")
+    statements = statement_model()
+    if model is None or statements is None:
+        return 0
+    visible = _visible(
+        statements, statements._default_manager.filter(session_id__in=list(session_ids))
+    )
+    return model._default_manager.filter(statement_id__in=visible.values("pk")).count()
+
+
+def proposal_count(session_ids: Sequence[int]) -> int:
+    model = optional_model("structured", "Proposal")
+    if model is None:
+        return 0
+    return model._default_manager.filter(session_id__in=list(session_ids)).count()
+
+
 def participant_ids(session_ids: Sequence[int]) -> set[int]:
     """Everyone recorded as having joined the sessions' rooms."""
     model = optional_model("live", "Participant")

@@ -151,7 +151,7 @@ def test_hidden_statements_stay_out(session, residents) -> None:  # type: ignore
     assert hidden.pk not in content.cited_statement_ids()
     assert "비방" not in orjson.dumps(content.to_dict()).decode()
     live = build_live_digest(session.pk)
-    assert live.statements == 1
+    assert live.participation.statements == 1
     assert all(k.term != "비방" for k in live.keywords)
 
 
@@ -170,11 +170,11 @@ def test_agenda_digest_spans_sessions(session_factory, agenda, residents) -> Non
 
 def test_live_digest_grows_as_statements_are_analysed(session, residents) -> None:  # type: ignore[no-untyped-def]
     add_statements(session, ["청년 해외 일자리 지원을 늘려 주세요"], authors=residents)
-    assert build_live_digest(session.pk).statements == 0  # not analysed yet
+    assert build_live_digest(session.pk).participation.statements == 0  # not analysed yet
     assert build_live_digest(session.pk).pending_analysis == 1
     analysis_drain()
     first = build_live_digest(session.pk)
-    assert first.statements == 1 and first.pending_analysis == 0
+    assert first.participation.statements == 1 and first.pending_analysis == 0
     add_statements(
         session,
         ["청년 해외 취업 박람회를 열어 주세요", "해외 일자리 정보가 부족합니다"],
@@ -183,11 +183,16 @@ def test_live_digest_grows_as_statements_are_analysed(session, residents) -> Non
     )
     analysis_drain()
     second = build_live_digest(session.pk)
-    assert second.statements == 3
+    assert second.participation.statements == 3
+    assert second.participation.people == 2
     assert "해외" in {k.term for k in second.keywords}
     assert {r.key for r in second.stances} == {"", "for", "question"}
-    assert second.key_statements and second.key_statements[0].citations
-    assert orjson.loads(orjson.dumps(second.to_dict()))["statements"] == 3
+    assert {g.stance for g in second.key_statements} == {"", "for", "question"}
+    for group in second.key_statements:
+        for line in group.lines:
+            assert line.citations[0].statement_id == line.statement_id
+    data = orjson.loads(orjson.dumps(second.to_dict()))
+    assert data["participation"]["statements"] == 3
 
 
 def _structured() -> bool:
