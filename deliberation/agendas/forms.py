@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.people.forms import OrganisationChoiceField
 from deliberation.people.models import Organisation
 
 from .models import Agenda, Disclosure, Session, Topic
@@ -17,7 +18,7 @@ from .models import Agenda, Disclosure, Session, Topic
 class HomeFilterForm(forms.Form):
     """GET form on the home page: municipality and topic."""
 
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         label=_("지역"),
         queryset=Organisation.objects.filter(
             kind__in=[Organisation.Kind.METROPOLITAN, Organisation.Kind.LOCAL]
@@ -31,7 +32,7 @@ class HomeFilterForm(forms.Form):
 
 
 class AgendaForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         label=_("주관 기관"), queryset=Organisation.objects.none()
     )
     title = forms.CharField(label=_("제목"), max_length=200)

@@ -13,6 +13,13 @@ from .models import Organisation, User
 from .services import NICKNAME_MAX
 
 
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """Organisations listed by their name in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class QuickJoinForm(forms.Form):
     nickname = forms.CharField(
         label=_("닉네임"),
@@ -20,7 +27,7 @@ class QuickJoinForm(forms.Form):
         help_text=_("회의에서 다른 참여자에게 보이는 이름입니다. 실명이 아니어도 됩니다."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": NICKNAME_MAX}),
     )
-    region = forms.ModelChoiceField(
+    region = OrganisationChoiceField(
         label=_("지역"),
         queryset=Organisation.objects.filter(
             kind__in=[Organisation.Kind.METROPOLITAN, Organisation.Kind.LOCAL]

@@ -38,6 +38,15 @@ class Organisation(models.Model):
         return self.name
 
     @property
+    def display_name(self) -> str:
+        """The name in the reader's language: English when asked for and known."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "ko").startswith("en"):
+            return self.name_en
+        return self.name
+
+    @property
     def is_municipality(self) -> bool:
         return self.kind in (self.Kind.METROPOLITAN, self.Kind.LOCAL)
 

@@ -322,3 +322,13 @@ def test_session_times_are_shown_in_seoul(region: Organisation) -> None:
     session = SessionFactory(agenda=AgendaFactory(organisation=region), starts_at=starts)
     html = _client().get(f"/agendas/{session.agenda_id}/").content.decode()
     assert "2030-01-02" in html and "08:00" in html
+
+
+def test_english_pages_name_organisations_in_english() -> None:
+    org = OrganisationFactory(name="전북특별자치도", name_en="Jeonbuk")
+    SessionFactory(agenda=AgendaFactory(organisation=org), title="열린 회의")
+    client = _client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert "Jeonbuk" in html and "전북특별자치도" not in html
+    assert "전북특별자치도" in _client().get("/").content.decode()
