@@ -1,8 +1,8 @@
 // The facilitator's console: the room plus floor, room and moderation controls.
+import { ConsoleView } from "./console-view.js";
 import { startRoom } from "./room-ui.js";
 
-const started = startRoom("console");
-
+const started = startRoom("console", ConsoleView);
 if (started) {
   const { view } = started;
   const root = document.querySelector("[data-room]");

@@ -3,87 +3,14 @@
 // User text is only ever placed with textContent; links are built as elements.
 
 import { RoomClient, State, roomSocketUrl } from "./room-client.js";
+import { charCount, clock, el, fmt, linkify, mmss, readJson } from "./room-dom.js";
+
+export { State };
 
 export const REACTIONS = ["공감", "궁금해요", "아쉬워요"];
 const REACTION_KEYS = { 공감: "react_agree", 궁금해요: "react_curious", 아쉬워요: "react_regret" };
 const MAX_CHARS = 1000;
 
-export function readJson(id) {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : {};
-}
-
-export function fmt(template, vars = {}) {
-  return String(template ?? "").replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-}
-
-export function charCount(text) {
-  return [...String(text).normalize("NFC")].length;
-}
-
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-const TRAILING = /[.,;:!?)\]}'"」』。、]+$/u;
-
-// Plain text to a fragment: text nodes, plus anchors for http(s) links only.
-export function linkify(text) {
-  const frag = document.createDocumentFragment();
-  const source = String(text ?? "");
-  let last = 0;
-  for (const match of source.matchAll(URL_RE)) {
-    let url = match[0];
-    const trail = url.match(TRAILING);
-    if (trail) url = url.slice(0, -trail[0].length);
-    let href = null;
-    try {
-      const parsed = new URL(url);
-      if (parsed.protocol === "http:" || parsed.protocol === "https:") href = parsed.href;
-    } catch (_) {
-      href = null;
-    }
-    if (!href) continue;
-    frag.append(document.createTextNode(source.slice(last, match.index)));
-    const a = document.createElement("a");
-    a.href = href;
-    a.rel = "nofollow noopener noreferrer";
-    a.target = "_blank";
-    a.textContent = url;
-    frag.append(a);
-    last = match.index + url.length;
-  }
-  frag.append(document.createTextNode(source.slice(last)));
-  return frag;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role") node.setAttribute(key, value === true ? "" : value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-
-const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "ko", {
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "Asia/Seoul",
-});
-
-function clock(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : timeFormat.format(d);
-}
-
-function mmss(ms) {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
-}
-
-// ---------------------------------------------------------------------------
 
 export class RoomView {
   constructor(root, { client, config, strings, mode }) {
@@ -375,23 +302,6 @@ export class RoomView {
       const speaking = Boolean(this.floor && this.floor.user_id === this.me.id);
       hand.disabled = speaking || !(canPost || (this.me.hand_raised && this.ready));
     }
-    const stateAllows = { open: ["paused"], pause: ["live"], close: ["live", "paused"] };
-    for (const button of this.root.querySelectorAll("[data-room-action]")) {
-      button.disabled = !this.ready || !(stateAllows[button.dataset.roomAction] || []).includes(this.session.state);
-      if (button.dataset.roomAction === "open" && this.t.room_buttons) {
-        button.textContent = this.session.state === "paused" ? this.t.room_buttons.resume : this.t.room_buttons.open;
-      }
-    }
-    for (const button of this.root.querySelectorAll("[data-floor]")) {
-      const needsFloor = button.dataset.floor !== "grant_next";
-      button.disabled = !this.ready || this.session.state !== "live" || (needsFloor && !this.floor) || (!needsFloor && this.queue.length === 0);
-    }
-    for (const input of this.root.querySelectorAll("[data-setting]")) {
-      const key = input.dataset.setting;
-      if (document.activeElement === input) continue;
-      if (input.type === "checkbox") input.checked = Boolean(this.session[key]);
-      else if (this.session[key] !== undefined) input.value = this.session[key];
-    }
   }
 
   _updateCounter() {
@@ -637,142 +547,19 @@ export class RoomView {
     if (side && empty) empty.hidden = side.childElementCount > 0;
   }
 
-  renderPending() {
-    const list = this.q("[data-pending-list]");
-    if (!list) return;
-    list.textContent = "";
-    for (const st of this.pending.values()) {
-      const li = el(
-        "li",
-        { class: "statement statement--pending", "data-statement-id": String(st.id) },
-        el("p", { class: "statement__meta" }, el("span", { class: "statement__author", text: st.author?.nickname ?? "" }), " ", el("time", { dateTime: st.created_at, text: clock(st.created_at) })),
-        el("p", { class: "statement__text" }, linkify(st.text)),
-      );
-      const row = el("div", { class: "btn-row" });
-      const approve = el("button", { type: "button", class: "btn btn--primary btn--small", text: this.t.approve });
-      approve.addEventListener("click", () => this.act("statement.approve", { statement_id: st.id }));
-      const reject = el("button", { type: "button", class: "btn btn--small", text: this.t.reject });
-      reject.addEventListener("click", () => this.act("statement.reject", { statement_id: st.id, reason: this.reason() }));
-      row.append(approve, reject);
-      li.append(row);
-      list.append(li);
-    }
-    this.q("[data-pending-empty]").hidden = this.pending.size > 0;
-    this.q("[data-pending-count]").textContent = this.pending.size ? `(${this.pending.size})` : "";
-  }
+  // Staff panels: drawn by the console's view (console-view.js), nothing elsewhere.
+  renderPending() {}
 
-  renderReports() {
-    const list = this.q("[data-reports-list]");
-    if (!list) return;
-    list.textContent = "";
-    for (const r of this.reports.values()) {
-      const li = el(
-        "li",
-        { class: "report", "data-report-id": String(r.id) },
-        el("p", { class: "report__reason", text: fmt(this.t.report_reason, { reason: r.reason }) }),
-        el("p", { class: "report__quote", text: r.statement_text || "" }),
-        el("p", { class: "muted", text: `${r.reporter?.nickname ?? ""} · ${clock(r.created_at)}` }),
-      );
-      const row = el("div", { class: "btn-row" });
-      const hide = el("button", { type: "button", class: "btn btn--small btn--danger", text: this.t.hide });
-      hide.addEventListener("click", async () => {
-        await this.act("statement.hide", { statement_id: r.statement_id, reason: r.reason.slice(0, 300) });
-        this.act("report.resolve", { report_id: r.id, status: "actioned" });
-      });
-      const dismiss = el("button", { type: "button", class: "btn btn--small", text: this.t.dismiss });
-      dismiss.addEventListener("click", () => this.act("report.resolve", { report_id: r.id, status: "dismissed" }));
-      row.append(hide, dismiss);
-      li.append(row);
-      list.append(li);
-    }
-    this.q("[data-reports-empty]").hidden = this.reports.size > 0;
-    this.q("[data-reports-count]").textContent = this.reports.size ? `(${this.reports.size})` : "";
-  }
+  renderReports() {}
 
-  renderLog() {
-    const list = this.q("[data-audit-list]");
-    if (!list) return;
-    list.textContent = "";
-    for (const entry of [...this.log].reverse().slice(0, 50)) {
-      const label = this.t.actions?.[entry.action] || entry.action;
-      const item = el(
-        "li",
-        { class: "audit__item" },
-        el("time", { dateTime: entry.at, text: clock(entry.at) }),
-        " ",
-        el("strong", { text: label }),
-        entry.reason ? ` — ${entry.reason}` : "",
-        entry.actor?.nickname ? el("span", { class: "muted", text: ` (${entry.actor.nickname})` }) : "",
-      );
-      list.append(item);
-    }
-    this.q("[data-audit-empty]").hidden = this.log.length > 0;
-  }
+  renderLog() {}
 
-  _staffButtons(st, actions) {
-    const add = (label, handler, cls = "btn btn--small") => {
-      const b = el("button", { type: "button", class: cls, text: label, "aria-label": `${label}: ${st.author?.nickname ?? ""}` });
-      b.addEventListener("click", handler);
-      actions.append(b);
-    };
-    if (st.status === "hidden") {
-      add(this.t.restore, () => this.act("statement.restore", { statement_id: st.id, reason: this.reason() }));
-      return;
-    }
-    add(this.t.hide, () => this.act("statement.hide", { statement_id: st.id, reason: this.reason() }), "btn btn--small btn--danger");
-    add(st.pinned ? this.t.unpin : this.t.pin, () => this.act(st.pinned ? "statement.unpin" : "statement.pin", { statement_id: st.id }));
-    if (st.author && st.author.id !== this.me.id) {
-      const who = st.author.nickname;
-      add(this.t.mute, () => this.sanction("participant.mute", st.author.id, who));
-      add(this.t.remove, () => {
-        if (window.confirm(fmt(this.t.confirm_remove, { name: who }))) this.act("participant.remove", { user_id: st.author.id, reason: this.reason() });
-      });
-      add(this.t.ban, () => {
-        if (window.confirm(fmt(this.t.confirm_ban, { name: who }))) this.sanction("participant.ban", st.author.id, who);
-      }, "btn btn--small btn--danger");
-    }
-  }
+  renderSanctions() {}
 
-  _noteSanction(action, userId, nickname) {
-    const kind = { mute: "mute", unmute: "mute", ban: "ban", unban: "ban" }[action];
-    if (!kind) return;
-    const key = `${kind}:${userId}`;
-    if (action === kind) {
-      const known = [...this.statements.values()].find((st) => st.author?.id === userId);
-      this.sanctions.set(key, { kind, user_id: userId, nickname: nickname || known?.author?.nickname || `#${userId}` });
-    } else {
-      this.sanctions.delete(key);
-    }
-  }
+  _staffButtons() {}
 
-  renderSanctions() {
-    const list = this.q("[data-sanctions]");
-    if (!list) return;
-    list.textContent = "";
-    for (const entry of this.sanctions.values()) {
-      const undo = entry.kind === "mute" ? "unmute" : "unban";
-      const button = el("button", { type: "button", class: "btn btn--small", text: this.t.actions?.[undo] || undo, "aria-label": `${entry.nickname}: ${this.t.actions?.[undo] || undo}` });
-      button.addEventListener("click", () => this.sanction(`participant.${undo}`, entry.user_id, entry.nickname));
-      list.append(el("li", { class: "sanction" }, el("span", { text: `${entry.nickname} · ${this.t.actions?.[entry.kind] || entry.kind}` }), " ", button));
-    }
-    const box = this.q("[data-sanctions-box]");
-    if (box) box.hidden = this.sanctions.size === 0;
-  }
+  _noteSanction() {}
 
-  async sanction(type, userId, nickname) {
-    const ack = await this.act(type, { user_id: userId, reason: this.reason() });
-    if (ack) {
-      this._noteSanction(type.split(".")[1], userId, nickname);
-      this.renderSanctions();
-    }
-    return ack;
-  }
-
-  reason() {
-    const input = this.q("[data-mod-reason]");
-    const text = input?.value.trim();
-    return (text || this.t.default_reason || "").slice(0, 300);
-  }
 
   // ---- actions ------------------------------------------------------------
 
@@ -868,13 +655,13 @@ export class RoomView {
 }
 
 // Build the client and view for one page, let other modules plug in, then connect.
-export function startRoom(mode) {
+export function startRoom(mode, View = RoomView) {
   const root = document.querySelector("[data-room]");
   if (!root) return null;
   const config = readJson("room-config");
   const strings = readJson("room-strings");
   const client = new RoomClient({ url: roomSocketUrl(config.session_id) });
-  const view = new RoomView(root, { client, config, strings, mode });
+  const view = new View(root, { client, config, strings, mode });
   view.bindComposer();
   view.bindHand();
   // Announce the room once every module script of the page has run (they all run before

@@ -1,0 +1,79 @@
+// Small DOM helpers of the room pages. User text is only ever placed with textContent;
+// links are built as elements, and only for http(s).
+
+export function readJson(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+export function fmt(template, vars = {}) {
+  return String(template ?? "").replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+export function charCount(text) {
+  return [...String(text).normalize("NFC")].length;
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+const TRAILING = /[.,;:!?)\]}'"」』。、]+$/u;
+
+// Plain text to a fragment: text nodes, plus anchors for http(s) links only.
+export function linkify(text) {
+  const frag = document.createDocumentFragment();
+  const source = String(text ?? "");
+  let last = 0;
+  for (const match of source.matchAll(URL_RE)) {
+    let url = match[0];
+    const trail = url.match(TRAILING);
+    if (trail) url = url.slice(0, -trail[0].length);
+    let href = null;
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol === "http:" || parsed.protocol === "https:") href = parsed.href;
+    } catch (_) {
+      href = null;
+    }
+    if (!href) continue;
+    frag.append(document.createTextNode(source.slice(last, match.index)));
+    const a = document.createElement("a");
+    a.href = href;
+    a.rel = "nofollow noopener noreferrer";
+    a.target = "_blank";
+    a.textContent = url;
+    frag.append(a);
+    last = match.index + url.length;
+  }
+  frag.append(document.createTextNode(source.slice(last)));
+  return frag;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role") node.setAttribute(key, value === true ? "" : value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "ko", {
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "Asia/Seoul",
+});
+
+export function clock(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : timeFormat.format(d);
+}
+
+export function mmss(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+}
+
+// ---------------------------------------------------------------------------
