@@ -191,3 +191,19 @@ def test_every_deliberation_event_round_trips_through_json() -> None:
         back = Event.from_dict(orjson.loads(text))
         assert back == event and back.type == type_
         assert dataclasses.is_dataclass(back)
+
+
+@pytest.mark.redis
+async def test_live_poll_bars_over_redis(droom: Room, redis_channel_layer: Any) -> None:
+    """With the Redis pub/sub layer, coalesced counts still reach every socket."""
+    host = await droom.join(droom.facilitator)
+    voters = [await droom.join(await new_resident()) for _ in range(3)]
+    poll = await host.ok("poll.create", question="점심은?", options=["밥", "면"], kind="single")
+    opened = await voters[0].event("poll.opened")
+    rice = opened["poll"]["options"][0]["id"]
+    for v in voters:
+        await v.ok("poll.vote", poll_id=poll["poll_id"], option_ids=[rice])
+    final = await host.wait_for(
+        lambda m: m.get("type") == "poll.results" and m.get("voters") == 3, timeout=5
+    )
+    assert final["counts"][str(rice)] == 3
