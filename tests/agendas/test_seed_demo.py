@@ -60,3 +60,11 @@ def test_seed_demo_content_is_on_the_korean_home_page() -> None:
     assert "지방대학 국제교류" in html
     assert Session.objects.filter(state=Session.State.LIVE).exists()
     assert "자매도시 교류 사업 재점검" not in html  # internal: not for anonymous visitors
+    assert "비공개 협의" not in html
+    director = Client()
+    director.force_login(User.objects.get(username="mofa_director"))
+    assert "비공개 협의" in director.get("/").content.decode()
+    staff = Client()
+    staff.force_login(User.objects.get(username="mofa_staff"))
+    seen_by_staff = staff.get("/").content.decode()
+    assert "자매도시 교류 사업 재점검" in seen_by_staff and "비공개 협의" not in seen_by_staff

@@ -213,6 +213,29 @@ AGENDAS: list[dict[str, Any]] = [
     },
 ]
 
+AGENDAS.append(
+    {
+        "key": "sister-city-issue-busan-restricted",
+        "org": "busan",
+        "title": "자매도시 현안 비공개 협의 (외교부·부산시)",
+        "topic": Topic.SISTER_CITIES,
+        "description": (
+            "<p>외교 현안과 맞닿은 자매도시 교류 사업을 외교부와 부산시가 비공개로 "
+            "협의합니다. 초대된 시민 자문위원과 비공개 등급 담당자만 볼 수 있습니다.</p>"
+        ),
+        "disclosure": Disclosure.RESTRICTED,
+        "sessions": [
+            (
+                "자매도시 현안 비공개 협의",
+                Session.Kind.DELIBERATION,
+                Session.State.SCHEDULED,
+                120,
+                "부산시청",
+            ),
+        ],
+    }
+)
+
 PEOPLE = [
     # username, role, nickname, organisation slug, clearance
     ("admin", User.Role.ADMIN, "관리자", None, User.Clearance.RESTRICTED),
