@@ -31,6 +31,7 @@ END = "<!-- analysis:end -->"
 SIZES = (1_000, 5_000, 10_000)
 TARGET_SECONDS_10K = 5.0
 LATENCY_SAMPLE = 300
+ANALYSIS_DB = "madang_bench_analysis"
 
 _SUBJECTS = [
     "지역 청년",
@@ -118,9 +119,11 @@ def _ensure_django() -> None:
     import secrets
 
     from benchmarks import fixtures
-    from benchmarks.deploy import bench_database_url, ensure_database, redis_url
+    from benchmarks.deploy import BENCH_DB, bench_database_url, ensure_database, redis_url
 
-    database_url = bench_database_url()
+    # A database of its own: the live-room bench's Daphne processes start analysis
+    # workers on theirs, which would take a share of this bench's queue.
+    database_url = bench_database_url().replace(f"/{BENCH_DB}", f"/{ANALYSIS_DB}")
     ensure_database(database_url)
     fixtures.setup_django(
         database_url=database_url, secret_key=secrets.token_urlsafe(50), redis=redis_url()
@@ -185,6 +188,7 @@ def _make_world(sizes: tuple[int, ...]) -> tuple[Any, list[Any], list[Any]]:
 
 def _store_statements(session: Any, count: int, authors: list[Any], seed: int) -> list[int]:
     from django.apps import apps
+    from django.db.models import DateTimeField, ExpressionWrapper, F, Value
     from django.utils import timezone
 
     statement = apps.get_model("live", "Statement")
@@ -203,9 +207,12 @@ def _store_statements(session: Any, count: int, authors: list[Any], seed: int) -
         for i, text in enumerate(resident_texts(count, seed))
     ]
     created = statement.objects.bulk_create(rows, batch_size=1000)
-    for i, row in enumerate(created):
-        row.created_at = start + every * i
-    statement.objects.bulk_update(created, ["created_at"], batch_size=1000)
+    # Spread the statements over two hours of the session, by their room sequence.
+    statement.objects.filter(session=session).update(
+        created_at=ExpressionWrapper(
+            Value(start) + (F("seq") - 1) * Value(every), output_field=DateTimeField()
+        )
+    )
     return [row.pk for row in created]
 
 
@@ -213,11 +220,12 @@ def run(results_dir: Path = RESULTS, *, sizes: tuple[int, ...] = SIZES, repeats:
     """Run the analysis bench; write analysis.json and the docs section; return a summary."""
     _ensure_django()
     from django.conf import settings
-    from django.db import transaction
+    from django.utils import timezone
 
     from deliberation.analysis import api
     from deliberation.analysis.digest import build_session_digest
     from deliberation.analysis.live import build_live_digest, forget_live_digest
+    from deliberation.analysis.models import TextAnalysis
 
     settings.MADANG_ANALYSIS_MODE = "worker"
     agenda, sessions, authors = _make_world(sizes)
@@ -247,9 +255,17 @@ def run(results_dir: Path = RESULTS, *, sizes: tuple[int, ...] = SIZES, repeats:
         _wait_for_analysis(session_ids, timeout=600)
 
         # Throughput: the rest queued at once, then timed until the worker has them all.
-        with transaction.atomic():
-            for pk in rest:
-                api._record_pending("statement", pk)
+        session_of = {pk: sid for sid, pks in ids_by_session.items() for pk in pks}
+        now = timezone.now()
+        TextAnalysis.objects.bulk_create(
+            [
+                TextAnalysis(
+                    kind="statement", object_id=pk, session_id=session_of[pk], requested_at=now
+                )
+                for pk in rest
+            ],
+            batch_size=2000,
+        )
         started = time.perf_counter()
         api.worker_handle.wake()
         _wait_for_analysis(session_ids, timeout=1800)
