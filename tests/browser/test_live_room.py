@@ -271,6 +271,15 @@ def test_reports_and_premoderation_reach_the_console_live(
     other.get_by_label("의견 쓰기").fill("광고 링크 https://spam.example/ 확인하세요")
     other.get_by_role("button", name="보내기").click()
     expect(room.locator("[data-side-list]")).to_contain_text("광고 링크")
+    # Reactions toggle and their counts reach the others (coalesced by the server).
+    remark = room.locator("[data-side-list] li", has_text="광고 링크")
+    remark.get_by_role("button", name="공감 0").click()
+    expect(remark.get_by_role("button", name="공감 1")).to_have_attribute("aria-pressed", "true")
+    expect(
+        other.locator("[data-side-list] li", has_text="광고 링크").get_by_role(
+            "button", name="공감 1"
+        )
+    ).to_have_attribute("aria-pressed", "false")
     room.locator("[data-side-list] li", has_text="광고 링크").get_by_role(
         "button", name="신고: 군산시민"
     ).click()
@@ -288,6 +297,23 @@ def test_reports_and_premoderation_reach_the_console_live(
     expect(room.locator("[data-side-list]")).not_to_contain_text("광고 링크")
     expect(other.locator("[data-side-list]")).not_to_contain_text("광고 링크")
     expect(console.locator("[data-reports-list] li")).to_have_count(0)
+
+    # Slow mode: a second statement too soon is refused with the server's reason, kept in the box.
+    console.get_by_label("슬로 모드(초, 0이면 끔)").fill("60")
+    console.get_by_role("button", name="적용").click()
+    expect(room.locator("[data-room-notice]")).to_contain_text("60초에 한 번")
+    room.get_by_label("의견 쓰기").fill("천천히 쓰는 첫 의견")
+    room.get_by_role("button", name="보내기").click()
+    expect(other.locator("[data-side-list]")).to_contain_text("천천히 쓰는 첫 의견")
+    room.get_by_label("의견 쓰기").fill("너무 빨리 쓰는 둘째 의견")
+    room.get_by_role("button", name="보내기").click()
+    expect(room.locator("[data-composer-status]")).not_to_be_empty()
+    expect(room.get_by_label("의견 쓰기")).to_have_value("너무 빨리 쓰는 둘째 의견")
+    expect(other.locator("[data-side-list]")).not_to_contain_text("너무 빨리 쓰는 둘째 의견")
+    room.get_by_label("의견 쓰기").fill("")
+    console.get_by_label("슬로 모드(초, 0이면 끔)").fill("0")
+    console.get_by_role("button", name="적용").click()
+    expect(room.locator("[data-room-notice]")).not_to_contain_text("초에 한 번")
 
     # Pre-moderation: a statement waits for approval, then appears for everyone.
     console.get_by_label("사전 승인(진행자 승인 후 공개)").check()
