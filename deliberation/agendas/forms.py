@@ -92,3 +92,11 @@ class SessionForm(forms.Form):
             if isinstance(value, dt.datetime) and timezone.is_naive(value):
                 data[name] = timezone.make_aware(value)
         return data
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(
+        label=_("초대할 사람의 아이디"),
+        max_length=150,
+        help_text=_("계정을 연결한 주민이나 진행자·외교부 담당자의 아이디"),
+    )

@@ -118,6 +118,10 @@ def agenda_sessions(agenda: Agenda) -> list[Session]:
     return list(agenda.sessions.order_by("starts_at", "pk"))
 
 
+def agenda_invitees(agenda: Agenda) -> list[User]:
+    return list(agenda.invitees.select_related("region", "organisation").order_by("nickname", "pk"))
+
+
 def agendas_visible(user: Any) -> list[Agenda]:
     return list(visible_agendas(user).select_related("organisation")[:200])
 

@@ -204,3 +204,28 @@ def session_transition(*, actor: User | None, session: Session, to_state: str) -
     for hook in _transition_hooks:
         hook(session=session, from_state=from_state, to_state=to_state, actor=actor)
     return session
+
+
+@transaction.atomic
+def agenda_invite(*, actor: User, agenda: Agenda, username: str) -> User:
+    """Let one person see a non-public agenda (and enter its rooms) by their username."""
+    if not permissions.can_edit_agenda(actor, agenda):
+        raise PermissionDenied(_("이 의제에 사람을 초대할 권한이 없습니다."))
+    username = clean_text(username or "", multiline=False)
+    invitee = User.objects.filter(username__iexact=username, is_active=True).first()
+    if not username or invitee is None:
+        raise ValidationError({"username": _("그런 아이디의 사용자가 없습니다.")})
+    agenda.invitees.add(invitee)
+    for hook in _agenda_hooks:
+        hook(agenda=agenda)
+    return invitee
+
+
+@transaction.atomic
+def agenda_uninvite(*, actor: User, agenda: Agenda, user_id: int) -> None:
+    """Take an invitation back; the hooks let open rooms drop someone who lost access."""
+    if not permissions.can_edit_agenda(actor, agenda):
+        raise PermissionDenied(_("이 의제의 초대를 거둘 권한이 없습니다."))
+    agenda.invitees.remove(user_id)
+    for hook in _agenda_hooks:
+        hook(agenda=agenda)

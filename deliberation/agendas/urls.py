@@ -10,6 +10,7 @@ agenda_patterns = [
     path("agendas/<int:agenda_id>/", views.agenda_detail, name="agenda_detail"),
     path("agendas/<int:agenda_id>/edit/", views.agenda_edit, name="agenda_edit"),
     path("agendas/<int:agenda_id>/sessions/new/", views.session_create, name="session_create"),
+    path("agendas/<int:agenda_id>/invitees/", views.agenda_invitees, name="agenda_invitees"),
     path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path(

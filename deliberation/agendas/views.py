@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import permissions, selectors, services
-from .forms import AgendaForm, HomeFilterForm, SessionForm
+from .forms import AgendaForm, HomeFilterForm, InviteForm, SessionForm
 from .models import Agenda, Session
 
 
@@ -27,6 +27,12 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def _int_or_404(raw: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise Http404
+    return int(raw)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -67,6 +73,42 @@ def agenda_detail(request: HttpRequest, agenda_id: int) -> HttpResponse:
             "sessions": selectors.agenda_sessions(agenda),
             "can_edit": permissions.can_edit_agenda(request.user, agenda),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_invitees(request: HttpRequest, agenda_id: int) -> HttpResponse:
+    """Who may see a non-public agenda beyond its disclosure level: add and remove people."""
+    agenda = selectors.agenda_get_editable(request.user, agenda_id)
+    form = InviteForm(request.POST if "username" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                services.agenda_uninvite(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agenda=agenda,
+                    user_id=_int_or_404(request.POST["remove"]),
+                )
+                messages.success(request, _("초대를 거뒀습니다."))
+                return HttpResponseRedirect(request.path)
+            if form.is_valid():
+                invitee = services.agenda_invite(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agenda=agenda,
+                    username=form.cleaned_data["username"],
+                )
+                messages.success(
+                    request, _("%(name)s 님을 초대했습니다.") % {"name": invitee.display_name}
+                )
+                return HttpResponseRedirect(request.path)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+    return render(
+        request,
+        "agendas/invitees.html",
+        {"agenda": agenda, "form": form, "invitees": selectors.agenda_invitees(agenda)},
     )
 
 

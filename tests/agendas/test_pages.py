@@ -332,3 +332,31 @@ def test_english_pages_name_organisations_in_english() -> None:
     html = client.get("/").content.decode()
     assert "Jeonbuk" in html and "전북특별자치도" not in html
     assert "전북특별자치도" in _client().get("/").content.decode()
+
+
+def test_facilitator_invites_a_person_to_a_restricted_agenda_and_takes_it_back(
+    region: Organisation, host: User
+) -> None:
+    agenda = AgendaFactory(organisation=region, disclosure=Disclosure.RESTRICTED, title="비공개")
+    session = SessionFactory(agenda=agenda, state=Session.State.LIVE)
+    guest = UserFactory(username="adviser_kim", role=User.Role.RESIDENT, nickname="김자문")
+    guest_client = _client(guest)
+    assert guest_client.get(f"/sessions/{session.pk}/").status_code == 404
+    client = _client(host)
+    url = f"/agendas/{agenda.pk}/invitees/"
+    assert url in client.get(f"/agendas/{agenda.pk}/").content.decode()
+    missing = client.post(url, {"username": "nobody"})
+    assert "username" in missing.context["form"].errors
+    client.post(url, {"username": "ADVISER_KIM"})
+    assert list(agenda.invitees.all()) == [guest]
+    assert "김자문" in client.get(url).content.decode()
+    assert guest_client.get(f"/sessions/{session.pk}/").status_code == 200
+    assert "회의실 들어가기" in guest_client.get(f"/sessions/{session.pk}/").content.decode()
+    assert client.post(url, {"remove": "x1"}).status_code == 404
+    client.post(url, {"remove": str(guest.pk)})
+    assert not agenda.invitees.exists()
+    assert guest_client.get(f"/sessions/{session.pk}/").status_code == 404
+    assert _client(guest).get(url).status_code == 404
+    other = UserFactory(role=User.Role.FACILITATOR, organisation=OrganisationFactory())
+    assert _client(other).post(url, {"username": "adviser_kim"}).status_code == 404
+    assert not agenda.invitees.exists()

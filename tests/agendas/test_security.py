@@ -44,6 +44,7 @@ def _posts(scene: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         (f"/agendas/{a.pk}/sessions/new/", session_form),
         (f"/sessions/{s.pk}/edit/", session_form),
         (f"/sessions/{s.pk}/transition/", {"to_state": "live"}),
+        (f"/agendas/{a.pk}/invitees/", {"username": scene["host"].username}),
         ("/signout/", {}),
         ("/i18n/setlang/", {"language": "en"}),
     ]
@@ -55,6 +56,7 @@ def test_every_facilitator_form_refuses_a_post_without_csrf_token(scene: dict[st
     for url, data in _posts(scene):
         assert client.post(url, data).status_code == 403, url
     assert Agenda.objects.get().title == "원래 제목"
+    assert not Agenda.objects.get().invitees.exists()
     session = Session.objects.get()
     assert (session.title, session.state) == ("원래 회의", "scheduled")
     assert client.get("/").context["participant"] == scene["host"]  # still signed in

@@ -70,6 +70,10 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     axe_check(host, "agenda page")
     shot(host, "foundation-agenda-1280")
 
+    agenda_url = host.url
+    host.goto(agenda_url + "invitees/")
+    axe_check(host, "invitees")
+    host.goto(agenda_url)
     host.get_by_role("link", name="회의 만들기").first.click()
     host.wait_for_url(re.compile(r"/sessions/new/$"))
     axe_check(host, "session form")
