@@ -261,7 +261,9 @@ def _participation(
         people |= {a for a in proposals.values_list("author_id", flat=True) if a is not None}
     people.discard(None)  # type: ignore[arg-type]
 
-    users = User.objects.filter(pk__in=people)
+    # Participation counts residents; facilitators and staff in the room are not "people".
+    users = User.objects.filter(pk__in=people, role=User.Role.RESIDENT)
+    resident_count = users.count()
     by_region = users.values("region__name").annotate(n=Count("pk")).order_by("-n", "region__name")
     by_municipality = [
         CountRow(
@@ -283,7 +285,7 @@ def _participation(
 
     activity = _activity_bins([s.created_at for s in statements if s.created_at], reaction_times)
     return Participation(
-        people=len(people),
+        people=resident_count,
         statements=len(statements),
         proposals=proposal_count,
         reactions=reactions,

@@ -93,7 +93,7 @@ def test_each_bills_digest_names_its_subject_and_cites_real_statements(
     assert not missing, missing
 
 
-def test_participation_counts_and_chart(session, residents) -> None:  # type: ignore[no-untyped-def]
+def test_participation_counts_and_chart(session, residents, facilitator) -> None:  # type: ignore[no-untyped-def]
     start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
     add_statements(
         session,
@@ -102,13 +102,15 @@ def test_participation_counts_and_chart(session, residents) -> None:  # type: ig
         start=start,
         every=dt.timedelta(minutes=2),
     )
+    add_statements(session, ["진행자 안내: 10분 뒤 마칩니다"], authors=[facilitator], start=start)
     analysis_drain()
     content = build_session_digest(session.pk)
     p = content.participation
-    assert (p.people, p.statements, p.proposals) == (3, 12, 0)
+    # The facilitator's statement counts as a statement, the facilitator not as a resident.
+    assert (p.people, p.statements, p.proposals) == (3, 13, 0)
     assert {(r.label, r.count) for r in p.by_municipality} == {("전주시", 2), ("포항시", 1)}
     assert {r.key: r.count for r in p.by_age_band} == {"20s": 1, "30s": 1, "": 1}
-    assert sum(b.statements for b in p.activity) == 12
+    assert sum(b.statements for b in p.activity) == 13
     starts = [dt.datetime.fromisoformat(b.start) for b in p.activity]
     assert all(b - a == dt.timedelta(minutes=5) for a, b in itertools.pairwise(starts))
     assert p.activity_svg.startswith("<svg") and 'role="img"' in p.activity_svg
