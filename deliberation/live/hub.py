@@ -40,7 +40,8 @@ PRESENCE_HEARTBEAT = 10.0
 PRESENCE_STALE = 30.0
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
-_hubs: dict[tuple[int, int], RoomHub] = {}
+# Keyed by the loop object itself (not its id, which a later loop may reuse in tests).
+_hubs: dict[tuple[asyncio.AbstractEventLoop, int], RoomHub] = {}
 
 
 async def join(socket: RoomSocket) -> RoomHub:
@@ -50,7 +51,7 @@ async def join(socket: RoomSocket) -> RoomHub:
     are kept and flushed by ``activate``.
     """
     loop = asyncio.get_running_loop()
-    key = (id(loop), socket.session_id)
+    key = (loop, socket.session_id)
     hub = _hubs.get(key)
     if hub is None:
         hub = RoomHub(socket.session_id)
@@ -71,7 +72,7 @@ async def join(socket: RoomSocket) -> RoomHub:
 def local_hub(session_id: int) -> RoomHub | None:
     """This process's hub of a room, if any socket of it is connected here."""
     with contextlib.suppress(RuntimeError):
-        return _hubs.get((id(asyncio.get_running_loop()), session_id))
+        return _hubs.get((asyncio.get_running_loop(), session_id))
     return None
 
 
@@ -119,8 +120,7 @@ class RoomHub:
 
     async def stop(self) -> None:
         self.stopped = True
-        key = next((k for k, v in _hubs.items() if v is self), None)
-        if key is not None:
+        for key in [k for k, v in _hubs.items() if v is self or k[0].is_closed()]:
             _hubs.pop(key, None)
         for task in self.tasks:
             task.cancel()
