@@ -10,6 +10,7 @@ snapshot (with the room's seq) -> buffered and live deltas.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -33,6 +34,7 @@ ID_MAX = 64
 # Outgoing bytes the server holds for one socket before it gives up on it (close 1013).
 OUTBOX_LIMIT = 1024 * 1024
 BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
+WORK_LIMIT = 20  # admitted frames waiting for their turn on one connection
 SHARED_STATE_SECONDS = 1.0  # how long residents joining at one seq share a room read
 
 
@@ -97,6 +99,16 @@ def _transport_backlog(send: Any) -> int:
 
 def _error(code: str, message: str, request_id: str | None, **extra: Any) -> str:
     return encode(ActionError(code, message, **extra).payload(request_id))
+
+
+def _rate_limited(request_id: str | None, wait: float) -> str:
+    return _error(
+        "rate_limited",
+        _("메시지를 너무 자주 보냈습니다. 잠시 뒤에 다시 보내 주세요."),
+        request_id,
+        retryable=True,
+        retry_after=round(wait, 2),
+    )
 
 
 class RoomSocket:
@@ -212,19 +224,41 @@ class RoomSocket:
             return None
 
     async def _serve(self) -> None:
-        while not self.closed:
-            message = await self.receive()
-            kind = message["type"]
-            if kind == "websocket.disconnect":
-                return
-            if kind != "websocket.receive":
-                continue
-            if message.get("bytes") is not None and message.get("text") is None:
-                await self._send_text(
-                    _error("binary_unsupported", _("텍스트(JSON) 메시지만 받습니다."), None)
-                )
-                continue
-            await self.handle_text(message.get("text") or "")
+        # Frames are admitted (size, JSON, id, rate) as they arrive, so a flood is refused
+        # at once instead of queueing unread in the server while actions wait for the
+        # database; admitted frames run one at a time, in order, at most WORK_LIMIT waiting.
+        work: asyncio.Queue[tuple[dict[str, Any], str]] = asyncio.Queue(WORK_LIMIT)
+        worker = asyncio.ensure_future(self._work(work))
+        try:
+            while not self.closed:
+                message = await self.receive()
+                kind = message["type"]
+                if kind == "websocket.disconnect":
+                    return
+                if kind != "websocket.receive":
+                    continue
+                if message.get("bytes") is not None and message.get("text") is None:
+                    await self._send_text(
+                        _error("binary_unsupported", _("텍스트(JSON) 메시지만 받습니다."), None)
+                    )
+                    continue
+                admitted = await self.admit(message.get("text") or "")
+                if admitted is None:
+                    continue
+                if work.full():
+                    await self._send_text(_rate_limited(admitted[1], 1.0))
+                    continue
+                work.put_nowait(admitted)
+        finally:
+            worker.cancel()
+
+    async def _work(self, work: asyncio.Queue[tuple[dict[str, Any], str]]) -> None:
+        while True:
+            data, request_id = await work.get()
+            try:
+                await self.execute(data, request_id)
+            except Exception:
+                log.exception("room %s: could not answer %s", self.session_id, request_id)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -340,38 +374,40 @@ class RoomSocket:
 
     async def handle_text(self, text: str) -> None:
         """Parse one client frame and answer it with exactly one ack or error."""
+        admitted = await self.admit(text)
+        if admitted is not None:
+            await self.execute(*admitted)
+
+    async def admit(self, text: str) -> tuple[dict[str, Any], str] | None:
+        """Check size, JSON, id and rate; answer a refused frame at once (None)."""
         if len(text) > MAX_MESSAGE_BYTES or (
             len(text) > MAX_MESSAGE_BYTES // 4
             and len(text.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES
         ):
             await self._send_text(_error("too_large", _("메시지가 너무 큽니다(최대 16KB)."), None))
-            return
+            return None
         try:
             data = orjson.loads(text)
         except (orjson.JSONDecodeError, RecursionError, UnicodeError, ValueError):
             await self._send_text(_error("bad_json", _("JSON 형식이 아닙니다."), None))
-            return
+            return None
         if not isinstance(data, dict):
             await self._send_text(_error("not_object", _("JSON 객체를 보내 주세요."), None))
-            return
+            return None
         request_id = data.get("id")
         if not isinstance(request_id, str) or not 1 <= len(request_id) <= ID_MAX:
             await self._send_text(_error("bad_id", _("'id'는 1~64자의 문자열이어야 합니다."), None))
-            return
+            return None
         wait = self.bucket.take()
         if not wait and self.person_bucket is not None:
             wait = self.person_bucket.take()
         if wait:
-            await self._send_text(
-                _error(
-                    "rate_limited",
-                    _("메시지를 너무 자주 보냈습니다. 잠시 뒤에 다시 보내 주세요."),
-                    request_id,
-                    retryable=True,
-                    retry_after=round(wait, 2),
-                )
-            )
-            return
+            await self._send_text(_rate_limited(request_id, wait))
+            return None
+        return data, request_id
+
+    async def execute(self, data: dict[str, Any], request_id: str) -> None:
+        """Run one admitted action and answer it with exactly one ack or error."""
         kind = data.get("type")
         if not isinstance(kind, str):
             await self._send_text(_error("bad_type", _("'type'이 없습니다."), request_id))
