@@ -91,18 +91,20 @@ def room_set_state(*, actor: User, session_id: int, to_state: str) -> Session:
         raise ActionError("bad_transition", " ".join(exc.messages)) from None
     except PermissionDenied:
         raise ActionError("forbidden", _("진행자만 할 수 있습니다.")) from None
-    log_action(session=session, actor=actor, kind=_STATE_ACTION[to_state], target_kind="room")
     return session
 
 
 def on_session_transition(
     *, session: Session, from_state: str, to_state: str, actor: Any = None
 ) -> None:
-    """Hook run inside every session transition: the room learns its new state."""
+    """Hook run inside every session transition (from the room or the session page):
+    the room learns its new state and the audit log records who moved it."""
     if to_state in (Session.State.CLOSED, Session.State.ARCHIVED):
         from .floor import floor_end_for_open_turn
 
         floor_end_for_open_turn(session_id=session.pk)
+    if to_state in _STATE_ACTION:
+        log_action(session=session, actor=actor, kind=_STATE_ACTION[to_state], target_kind="room")
     announce_settings(session)
 
 

@@ -144,3 +144,22 @@ async def test_every_moderation_action_is_audited(room: Room) -> None:
         lambda m: m.get("type") == "moderation.logged" and m["entry"]["action"] == "slow_mode"
     )
     assert logged["seq"]
+
+
+async def test_opening_and_closing_from_the_session_page_is_audited_and_announced(
+    room: Room,
+) -> None:
+    from deliberation.agendas import services as agenda_services
+
+    r = await room.join(await new_resident())
+
+    @database_sync_to_async
+    def pause_from_the_page() -> None:
+        agenda_services.session_transition(
+            actor=room.facilitator, session=room.session, to_state="paused"
+        )
+
+    await pause_from_the_page()
+    await r.event("room.state", state="paused")
+    logged = await r.wait_for(lambda m: m.get("type") == "moderation.logged")
+    assert logged["entry"]["action"] == "room_pause"
