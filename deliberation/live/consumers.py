@@ -35,6 +35,7 @@ ID_MAX = 64
 OUTBOX_LIMIT = 1024 * 1024
 BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
 WORK_LIMIT = 20  # admitted frames waiting for their turn on one connection
+ACTION_TIMEOUT = 10.0  # seconds an action may wait for the database before "unavailable"
 SHARED_STATE_SECONDS = 1.0  # how long residents joining at one seq share a room read
 
 
@@ -427,20 +428,26 @@ class RoomSocket:
                         _error("unknown_type", _("알 수 없는 메시지 종류입니다."), request_id)
                     )
                     return
-                result = await database_sync_to_async(actions.run_action)(
-                    spec,
-                    user_id=self.user_id,
-                    session_id=self.session_id,
-                    connection_id=self.connection_id,
-                    payload=data,
+                result = await asyncio.wait_for(
+                    database_sync_to_async(actions.run_action)(
+                        spec,
+                        user_id=self.user_id,
+                        session_id=self.session_id,
+                        connection_id=self.connection_id,
+                        payload=data,
+                    ),
+                    ACTION_TIMEOUT,
                 )
         except ActionError as exc:
             await self._send_text(encode(exc.payload(request_id)))
             if exc.code == "access_lost":
                 await self.kick("access_lost")
             return
-        except (OperationalError, InterfaceError) as exc:
-            log.warning("room %s: database unavailable: %s", self.session_id, exc)
+        except (OperationalError, InterfaceError, TimeoutError) as exc:
+            # A stalled database must not leave the sender waiting in silence. An action
+            # that times out may still commit later: the retry with the same client id
+            # then gets the original acknowledgement, never a second copy.
+            log.warning("room %s: database unavailable: %r", self.session_id, exc)
             await self._send_text(
                 _error(
                     "unavailable",
