@@ -23,7 +23,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import actions, hub, selectors, services
+from . import actions, hub, selectors, services, wire
 from .errors import ActionError
 from .events import Kicked, Resync, encode
 
@@ -85,17 +85,20 @@ def _release_person_bucket(user_id: int) -> None:
 
 
 def _transport_backlog(send: Any) -> int:
-    """Bytes the server holds unsent for this socket (Daphne/Twisted), 0 if unknown."""
+    """Bytes the server holds unsent for this socket (Daphne/Twisted), 0 if unknown.
+
+    Daphne's ``send`` is ``partial(handle_reply, protocol)``; Channels' session
+    middleware wraps it in a bound method whose owner keeps it as ``real_send``.
+    """
+    for _depth in range(8):
+        inner = getattr(getattr(send, "__self__", None), "real_send", None)
+        if inner is None:
+            break
+        send = inner
     args = getattr(send, "args", None)
     if not args:
         return 0
-    transport = getattr(args[0], "transport", None)
-    if transport is None:
-        return 0
-    try:
-        return len(transport.dataBuffer) - transport.offset + getattr(transport, "_tempDataLen", 0)
-    except (AttributeError, TypeError):
-        return 0
+    return wire.backlog(args[0])
 
 
 def _error(code: str, message: str, request_id: str | None, **extra: Any) -> str:

@@ -104,8 +104,16 @@ async def test_a_client_that_stops_reading_is_closed_with_1013() -> None:
     async def handle_reply(protocol: _Protocol, message: dict[str, Any]) -> None:
         sent.append(message)
 
+    class SessionWrapper:  # what Channels' session middleware puts around ``send``
+        def __init__(self, real_send: Any) -> None:
+            self.real_send = real_send
+
+        async def send(self, message: dict[str, Any]) -> None:
+            await self.real_send(message)
+
     protocol = _Protocol(backlog=10)
-    send = functools.partial(handle_reply, protocol)  # how Daphne hands ``send`` to the app
+    # How Daphne hands ``send`` to the app, wrapped as the session middleware does.
+    send = SessionWrapper(functools.partial(handle_reply, protocol)).send
     scope = {"url_route": {"kwargs": {"session_id": 1}}, "user": None}
     socket = consumers.RoomSocket(scope, None, send)
     socket.active = True
