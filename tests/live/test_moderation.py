@@ -163,3 +163,21 @@ async def test_opening_and_closing_from_the_session_page_is_audited_and_announce
     await r.event("room.state", state="paused")
     logged = await r.wait_for(lambda m: m.get("type") == "moderation.logged")
     assert logged["entry"]["action"] == "room_pause"
+
+
+async def test_a_question_marked_answered_reaches_the_room(room: Room) -> None:
+    from deliberation.live.moderation import statement_mark_answered
+
+    r = await room.join(await new_resident())
+    staff = await room.join(room.facilitator)
+    question = await r.ok("statement.post", client_msg_id="q", text="언제 시작하나요?")
+    answer = await staff.ok("statement.post", client_msg_id="a", text="다음 달에 시작합니다")
+    await database_sync_to_async(statement_mark_answered)(
+        actor=room.facilitator,
+        session_id=room.session.pk,
+        statement_id=question["statement_id"],
+        answer_id=answer["statement_id"],
+    )
+    seen = await r.event("statement.answered")
+    assert seen["statement_id"] == question["statement_id"]
+    assert seen["answer_id"] == answer["statement_id"]

@@ -95,3 +95,39 @@ async def test_a_flood_is_held_to_the_rate_limit(room: Room) -> None:
     assert sum(r["type"] == "ack" for r in replies) < 40
     other = await room.join(await new_resident())
     await _still_usable(other)
+
+
+async def test_a_database_outage_is_a_retryable_error_and_stores_nothing(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from deliberation.live import services
+
+    client = await room.join(await new_resident())
+    before = await _stored()
+
+    def down(**kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(services, "statement_post", down)
+    reply = await client.fail("statement.post", "unavailable", client_msg_id="d", text="저장 안 됨")
+    assert reply["retryable"] is True
+    await _still_usable(client)
+    assert await _stored() == before
+
+
+async def test_an_unexpected_failure_is_a_retryable_server_error(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deliberation.live import services
+
+    client = await room.join(await new_resident())
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(services, "hand_raise", broken)
+    reply = await client.fail("hand.raise", "server_error")
+    assert reply["retryable"] is True and "bug" not in reply["message"]
+    await _still_usable(client)
