@@ -128,6 +128,9 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     assert enter.get_attribute("href") == f"/sessions/{session.pk}/room/"
     axe_check(resident, "session page (live, resident)")
     shot(resident, "foundation-session-live-390")
+    host.goto(f"{base}/my/organisation/")
+    host.get_by_role("link", name="청년 해외 일자리 자유발언대").wait_for(state="visible")
+    shot(host, "foundation-dashboard-1280")
     assert host.madang_errors == [] and resident.madang_errors == []
 
 
