@@ -35,8 +35,19 @@ MADANG_APP = "madang.asgi:application"
 PROFILE_DIR = os.environ.get("BENCH_PROFILE", "")
 PY_SPY = Path(sys.executable).with_name("py-spy")
 BASELINE_APP = "benchmarks.baseline.asgi:application"
-# The options `make run` serves with.
-DAPHNE_OPTIONS = ["--websocket_timeout", "86400", "--ping-interval", "20", "--ping-timeout", "30"]
+# The options `make run` serves with, and a handshake allowance of 30 s instead of
+# Daphne's 5 s: in a join storm handshakes queue for the database, and a resident whose
+# join is slow should wait, not be dropped (both rooms get the same options).
+DAPHNE_OPTIONS = [
+    "--websocket_timeout",
+    "86400",
+    "--ping-interval",
+    "20",
+    "--ping-timeout",
+    "30",
+    "--websocket_connect_timeout",
+    "30",
+]
 
 
 def redis_url() -> str:

@@ -307,28 +307,41 @@ class Worker:
     # -- commands -----------------------------------------------------------
 
     async def cmd_connect(
-        self, specs: list[ClientSpec], concurrency: int, spread_s: float, start_at: float
+        self,
+        specs: list[ClientSpec],
+        concurrency: int,
+        spread_s: float,
+        start_at: float,
+        give_up_at: float,
     ) -> dict[str, Any]:
-        """Open connections; with ``spread_s`` each starts at its slot within that window."""
+        """Open connections; with ``spread_s`` each starts at its slot within that window.
+
+        Without a spread, at most ``concurrency`` handshakes are in flight; clients not
+        started by ``give_up_at`` are not attempted (the run goes on with fewer).
+        """
         self.handshake_ms = array("f")
         self.join_errors = Counter()
         gate = asyncio.Semaphore(max(1, concurrency))
-        opened = 0
+        opened = skipped = 0
 
         async def one(i: int, spec: ClientSpec) -> None:
-            nonlocal opened
+            nonlocal opened, skipped
             if spread_s > 0:
                 await _sleep_until(start_at + spread_s * i / max(1, len(specs)))
                 ok = await self._open(spec)
             else:
                 async with gate:
+                    if time.monotonic() > give_up_at:
+                        skipped += 1
+                        return
                     ok = await self._open(spec)
             opened += ok is not None
 
         await asyncio.gather(*(one(i, s) for i, s in enumerate(specs)))
         return {
             "opened": opened,
-            "failed": len(specs) - opened,
+            "skipped": skipped,
+            "failed": len(specs) - opened - skipped,
             "errors": dict(self.join_errors),
             "handshake_ms": self.handshake_ms.tobytes(),
         }
