@@ -14,6 +14,9 @@ import sys
 def main() -> None:
     import django
 
+    # Analysis can wait; the live room cannot. On a small machine the worker yields
+    # the CPU to the server processes (MADANG_ANALYSIS_NICE=0 to turn this off).
+    os.nice(int(os.environ.get("MADANG_ANALYSIS_NICE", "10")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
     django.setup()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
