@@ -364,7 +364,7 @@ def content_keywords(content: dict[str, Any], limit: int = 20) -> list[dict[str,
         word = str(word).strip()
         if word:
             try:
-                out.append({"word": word[:50], "score": float(score)})
+                out.append({"word": word[:50], "score": float(score or 0)})
             except (TypeError, ValueError):
                 out.append({"word": word[:50], "score": 1.0})
     return out[:limit]

@@ -117,28 +117,35 @@ def to_markdown(digest: Digest, answers: list[Any] | None = None) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
 def to_hwpx(digest: Digest, answers: list[Any] | None = None) -> bytes:
     """An HWPX package (zip: mimetype, Contents/section0.xml ...) with text and tables."""
     from hwpx import HwpxDocument
 
     doc = digest_document(digest)
     hwp = HwpxDocument.new()
-    hwp.add_heading(doc.title, level=1)
+    hwp.add_heading(_x(doc.title), level=1)
     meta = hwp.add_table(len(doc.meta), 2)
     for i, (key, value) in enumerate(doc.meta):
-        meta.set_cell_text(i, 0, key)
-        meta.set_cell_text(i, 1, value)
+        meta.set_cell_text(i, 0, _x(key))
+        meta.set_cell_text(i, 1, _x(value))
     if doc.summary:
-        hwp.add_heading(_("요약"), level=2)
-        for line in doc.summary.splitlines():
-            hwp.add_paragraph(line)
+        hwp.add_heading(_x(_("요약")), level=2)
+        for summary_line in doc.summary.splitlines():
+            hwp.add_paragraph(_x(summary_line))
     for section in doc.sections:
-        hwp.add_heading(section.title, level=2)
+        hwp.add_heading(_x(section.title), level=2)
         for paragraph in section.paragraphs:
-            hwp.add_paragraph(paragraph)
+            hwp.add_paragraph(_x(paragraph))
         for line in section.lines:
             cite = ", ".join(f"#{s}" for s in line.sources)
-            hwp.add_paragraph(f"• {line.text} ({_('근거')}: {cite})")
+            hwp.add_paragraph(_x(f"• {line.text} ({_('근거')}: {cite})"))
         for table in section.tables:
             rows = ([table.headers] if table.headers else []) + table.rows
             if not rows:
@@ -147,16 +154,15 @@ def to_hwpx(digest: Digest, answers: list[Any] | None = None) -> bytes:
             grid = hwp.add_table(len(rows), width)
             for r, row in enumerate(rows):
                 for c, cell in enumerate(row):
-                    grid.set_cell_text(r, c, cell)
+                    grid.set_cell_text(r, c, _x(cell))
         if section.note:
-            hwp.add_paragraph(f"{_('진행자 메모')}: {section.note}")
+            hwp.add_paragraph(_x(f"{_('진행자 메모')}: {section.note}"))
     if answers:
-        hwp.add_heading(_("외교부 답변"), level=2)
+        hwp.add_heading(_x(_("외교부 답변")), level=2)
         for thread in answers:
             for response in [thread.current, *thread.history]:
-                hwp.add_paragraph(
-                    f"{thread.about} — {response.get_status_display()}: {response.text}"
-                )
+                status = response.get_status_display()
+                hwp.add_paragraph(_x(f"{thread.about} — {status}: {response.text}"))
     data: bytes = hwp.to_bytes()
     return data
 

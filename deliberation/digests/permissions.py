@@ -74,22 +74,19 @@ def can_respond(user: Any, digest: Digest) -> bool:
 def can_see_answers(user: Any, digest: Digest, *, participant: bool) -> bool:
     """The ministry's answers on the session page.
 
-    Everyone who may see the session, when the digest is public; otherwise those who
-    took part in the session and those who may read the digest itself.
+    Those who took part in the session (the answer is addressed to them) and those who
+    may read the digest itself; everyone who may see the session when the digest is public.
     """
     if digest.status != Digest.Status.PUBLISHED:
         return False
-    if can_view_digest(user, digest):
+    if participant or can_view_digest(user, digest):
         return True
-    session: Session | None = digest.session
-    visible = (
-        can_view_session(user, session)
-        if session is not None
-        else can_view_session_agenda(user, digest.agenda)
-    )
-    if not visible:
+    if digest.disclosure != Disclosure.PUBLIC:
         return False
-    return digest.disclosure == Disclosure.PUBLIC or participant
+    session: Session | None = digest.session
+    if session is not None:
+        return can_view_session(user, session)
+    return can_view_session_agenda(user, digest.agenda)
 
 
 def can_view_session_agenda(user: Any, agenda: Agenda) -> bool:

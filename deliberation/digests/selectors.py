@@ -425,7 +425,7 @@ def municipality_overview(user: Any) -> list[MunicipalityRow]:
         .order_by("name")
     ):
         profile = getattr(org, "profile", None)
-        fig = figures.get(org.pk, {})
+        fig: Any = figures.get(org.pk, {})
         rows.append(
             MunicipalityRow(
                 organisation=org,

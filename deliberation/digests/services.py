@@ -154,12 +154,9 @@ def _build_content(digest: Digest, progress: Callable[..., None]) -> dict[str, A
         assert digest.session_id is not None
         built = builder.build_session_digest(digest.session_id, progress=progress)
     else:
-        try:
-            built = builder.build_agenda_digest(digest.agenda_id, progress=progress)
-        except TypeError:
-            built = builder.build_agenda_digest(digest.agenda_id)
-    data = built.to_dict() if hasattr(built, "to_dict") else dict(built)
-    return scrub_content(data)
+        built = builder.build_agenda_digest(digest.agenda_id, progress=progress)
+    data: dict[str, Any] = built.to_dict()
+    return scrub_content(data)  # type: ignore[no-any-return]
 
 
 def _cited_sources(digest: Digest, content: dict[str, Any]) -> dict[str, dict[str, Any]]:

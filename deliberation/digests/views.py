@@ -113,8 +113,10 @@ def digest_detail(request: HttpRequest, digest_id: int) -> HttpResponse:
 def digest_edit(request: HttpRequest, digest_id: int) -> HttpResponse:
     digest = selectors.digest_get_visible(request.user, digest_id)
     _require_manager(request, digest.agenda)
-    notes = {
-        key[len("note_") :]: value for key, value in request.POST.items() if key.startswith("note_")
+    notes: dict[str, str] = {
+        key[len("note_") :]: str(value)
+        for key, value in request.POST.items()
+        if key.startswith("note_")
     }
     try:
         services.digest_edit(
@@ -145,7 +147,7 @@ def digest_transition(request: HttpRequest, digest_id: int, action: str) -> Http
         raise Http404
     service, done = _TRANSITIONS[action]
     try:
-        service(actor=request.user, digest=digest)
+        service(actor=request.user, digest=digest)  # type: ignore[arg-type]
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
     else:

@@ -78,10 +78,15 @@ def deliveries_create(
         )
         ids.append(delivery.pk)
     for delivery_id in ids:
-        transaction.on_commit(
-            lambda delivery_id=delivery_id: jobs.run_in_background(deliver, delivery_id=delivery_id)
-        )
+        transaction.on_commit(_sender(delivery_id))
     return ids
+
+
+def _sender(delivery_id: int) -> Callable[[], None]:
+    def send() -> None:
+        jobs.run_in_background(deliver, delivery_id=delivery_id)
+
+    return send
 
 
 def _attempt(

@@ -1,0 +1,193 @@
+"""Exports: CSV, JSON, Markdown, printable HTML and HWPX, with hostile content inert."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import zipfile
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+
+from deliberation.digests import exports, selectors, services
+from deliberation.digests.models import Digest
+
+from .conftest import SAMPLE_CONTENT
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = '<script>alert("x")</script>'
+IMG = '<img src=x onerror="alert(1)">'
+FORMULAS = ['=HYPERLINK("http://evil","클릭")', "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+RRN = "900101-1234568"  # a registration number with a valid check digit
+PHONE = "010-9876-5432"
+EMAIL = "someone@example.com"
+
+
+def hostile_content() -> dict[str, Any]:
+    """What a builder that let hostile text through would hand over."""
+    content = copy.deepcopy(SAMPLE_CONTENT)
+    content["keywords"].append(
+        {"term": FORMULAS[0], "score": 1.0, "count": 1, "statement_ids": [9]}
+    )
+    content["key_statements"][0]["lines"].append(
+        {
+            "text": (
+                f"{SCRIPT} 제 번호는 {RRN}, 전화 {PHONE}, 메일 {EMAIL} {IMG} "
+                "[링크](javascript:alert(1))"
+            ),
+            "stance": "for",
+            "statement_id": 9,
+            "seq": 9,
+            "score": 0.1,
+            "citations": [{"statement_id": 9, "seq": 9}],
+        }
+    )
+    content["proposals"].append(
+        {
+            "id": 502,
+            "title": FORMULAS[1],
+            "summary": FORMULAS[3],
+            "status": "open",
+            "supporters": 1,
+            "merged_from": [],
+            "votes": 0,
+            "points": None,
+            "rank": 2,
+        }
+    )
+    content["conclusion"] = {"text": f"{FORMULAS[2]} {IMG}", "updated_at": None}
+    return content
+
+
+@pytest.fixture
+def hostile(make_digest: Any, ministry_staff_factory: Any) -> Digest:
+    digest = make_digest(Digest.Status.DRAFT, content=hostile_content())
+    actor = digest.test_facilitator
+    services.digest_edit(
+        actor=actor,
+        digest=digest,
+        summary_text=f"{FORMULAS[0]}\n{SCRIPT} 연락 {PHONE}",
+        section_notes={"keywords": f"{FORMULAS[4]} {IMG} {RRN}"},
+    )
+    services.digest_approve(actor=actor, digest=digest)
+    services.digest_publish(actor=actor, digest=digest)
+    services.response_post(
+        actor=ministry_staff_factory(),
+        digest=digest,
+        status="partly",
+        text=f"{FORMULAS[5]} {SCRIPT} 담당 {EMAIL}",
+        proposal_id=502,
+    )
+    digest.refresh_from_db()
+    return digest
+
+
+def all_exports(digest: Digest) -> dict[str, bytes]:
+    answers = selectors.answer_threads(digest)
+    return {fmt: fn(digest, answers) for fmt, (_, _, fn) in exports.FORMATS.items()}
+
+
+def test_no_personal_data_survives_anywhere(hostile: Digest, client: Any) -> None:
+    client.force_login(hostile.test_facilitator)
+    page = client.get(reverse("digests:digest_detail", args=[hostile.pk])).content
+    printable = client.get(reverse("digests:digest_print", args=[hostile.pk])).content
+    api = client.get(reverse("digests:api_digest_detail", args=[hostile.pk])).content
+    hwpx_text = b"".join(
+        zipfile.ZipFile(io.BytesIO(all_exports(hostile)["hwpx"])).read(name)
+        for name in ("Contents/section0.xml", "Preview/PrvText.txt")
+    )
+    stored = json.dumps(
+        [hostile.content, hostile.summary_text, hostile.section_notes, hostile.search_text],
+        ensure_ascii=False,
+    ).encode()
+    for blob in [page, printable, api, hwpx_text, stored, *all_exports(hostile).values()]:
+        text = blob.decode("utf-8", "replace")
+        for secret in (RRN, PHONE, EMAIL, "1234568"):
+            assert secret not in text
+
+
+def test_markup_is_never_active_in_pages(hostile: Digest, client: Any) -> None:
+    client.force_login(hostile.test_facilitator)
+    for name in ("digests:digest_detail", "digests:digest_print"):
+        html = client.get(reverse(name, args=[hostile.pk])).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html  # shown as text, not dropped silently
+
+
+def test_csv_has_bom_and_every_formula_cell_is_neutralised(hostile: Digest) -> None:
+    data = all_exports(hostile)["csv"]
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+    cells = [cell for row in rows for cell in row]
+    assert any("HYPERLINK" in c for c in cells)
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    assert "청년" in data.decode("utf-8")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+cmd", "-1", "@x", "\tx", "\rx", "안전", "", None])
+def test_csv_cell(value: Any) -> None:
+    out = exports.csv_cell(value)
+    assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert out.endswith("" if value is None else str(value))
+
+
+def test_markdown_renders_literally(hostile: Digest) -> None:
+    md = all_exports(hostile)["md"].decode()
+    assert "<script" not in md and "<img" not in md
+    assert "](javascript" not in md  # the link syntax is escaped
+    assert md.startswith("# ")
+    assert "| 키워드 |" in md  # tables survive as tables
+
+
+def test_json_export_round_trips_with_korean(hostile: Digest) -> None:
+    data = json.loads(all_exports(hostile)["json"])
+    assert data["id"] == hostile.pk and data["title"] == hostile.title
+    assert data["responses"][0]["status"] == "partly"
+    assert "청년" in json.dumps(data, ensure_ascii=False)
+    assert all("sources" in line for s in data["sections"] for line in s["lines"])
+
+
+def test_hwpx_is_a_valid_package_with_text_and_tables(hostile: Digest) -> None:
+    data = all_exports(hostile)["hwpx"]
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = archive.namelist()
+    assert names[0] == "mimetype"
+    assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+    assert archive.read("mimetype") == b"application/hwp+zip"
+    for name in ("META-INF/container.xml", "Contents/content.hpf", "Contents/header.xml"):
+        assert name in names
+    section = ElementTree.fromstring(archive.read("Contents/section0.xml"))
+    text = "".join(section.itertext())
+    assert hostile.title in text
+    assert "청년 해외 일자리 박람회" in text
+    assert "해외 인턴십 지원금" in text
+    tables = [el for el in section.iter() if el.tag.endswith("}tbl")]
+    assert len(tables) >= 3
+    cells = ["".join(tc.itertext()) for tc in section.iter() if tc.tag.endswith("}tc")]
+    assert "청년" in cells and "일자리" in cells
+    from hwpx import HwpxDocument
+
+    reopened = HwpxDocument.open(io.BytesIO(data))
+    assert "청년 해외 일자리 박람회" in reopened.text.plain()
+
+
+def test_download_headers(hostile: Digest, client: Any) -> None:
+    client.force_login(hostile.test_facilitator)
+    for fmt, mime in (
+        ("csv", "text/csv"),
+        ("json", "application/json"),
+        ("md", "text/markdown"),
+        ("hwpx", "application/hwp+zip"),
+    ):
+        answer = client.get(reverse("digests:digest_export", args=[hostile.pk, fmt]))
+        assert answer.status_code == 200
+        assert answer["Content-Type"].startswith(mime)
+        assert f".{fmt}" in answer["Content-Disposition"]
+    assert client.get(reverse("digests:digest_export", args=[hostile.pk, "exe"])).status_code == 404
