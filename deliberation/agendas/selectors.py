@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.people.models import Organisation, User
+from deliberation.people.models import MunicipalityProfile, Organisation, User
 
 from . import permissions
 from .models import Agenda, Session
@@ -116,6 +116,15 @@ def home_agendas(
 
 def agenda_sessions(agenda: Agenda) -> list[Session]:
     return list(agenda.sessions.order_by("starts_at", "pk"))
+
+
+def organisation_profile(organisation: Organisation) -> MunicipalityProfile | None:
+    """The host municipality's profile, or the one of the municipality above a centre."""
+    for org_id in organisation.lineage_ids():
+        profile = MunicipalityProfile.objects.filter(organisation_id=org_id).first()
+        if profile is not None:
+            return profile
+    return None
 
 
 def agenda_invitees(agenda: Agenda) -> list[User]:

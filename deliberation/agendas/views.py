@@ -71,6 +71,7 @@ def agenda_detail(request: HttpRequest, agenda_id: int) -> HttpResponse:
         {
             "agenda": agenda,
             "sessions": selectors.agenda_sessions(agenda),
+            "profile": selectors.organisation_profile(agenda.organisation),
             "can_edit": permissions.can_edit_agenda(request.user, agenda),
         },
     )

@@ -360,3 +360,21 @@ def test_facilitator_invites_a_person_to_a_restricted_agenda_and_takes_it_back(
     other = UserFactory(role=User.Role.FACILITATOR, organisation=OrganisationFactory())
     assert _client(other).post(url, {"username": "adviser_kim"}).status_code == 404
     assert not agenda.invitees.exists()
+
+
+def test_agenda_page_shows_the_host_municipalitys_exchange_profile() -> None:
+    from deliberation.people.models import MunicipalityProfile
+
+    region = OrganisationFactory(name="경상북도")
+    MunicipalityProfile.objects.create(
+        organisation=region,
+        exchange_partners=[{"city": "Thai Nguyen", "country": "Vietnam", "kind": "sister"}],
+        international_team_size=12,
+        has_exchange_ordinance=True,
+        cooperation_stage=MunicipalityProfile.Stage.PIONEERING,
+    )
+    centre = OrganisationFactory(kind=Organisation.Kind.CENTRE, parent=region)
+    agenda = AgendaFactory(organisation=centre)
+    html = _client().get(f"/agendas/{agenda.pk}/").content.decode()
+    assert "경상북도의 국제교류" in html
+    assert "Thai Nguyen(Vietnam, 자매)" in html and "12명" in html and "개척·도약기" in html
