@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db.models import Q
 from django.utils import timezone
 
 from . import broadcast, events, reactions, wire
@@ -116,12 +117,18 @@ class RoomHub:
         self.schedule_floor(deadline)
         if self.layer is not None:
             self.tasks.append(asyncio.ensure_future(self._receive_loop()))
-        self.tasks.append(asyncio.ensure_future(self._maintenance_loop()))
+        _ensure_sweeper(asyncio.get_running_loop())
 
     async def stop(self) -> None:
         self.stopped = True
         for key in [k for k, v in _hubs.items() if v is self or k[0].is_closed()]:
             _hubs.pop(key, None)
+        with contextlib.suppress(RuntimeError):
+            loop = asyncio.get_running_loop()
+            if not any(k[0] is loop for k in _hubs):
+                sweeper = _sweepers.pop(loop, None)
+                if sweeper is not None:
+                    sweeper.cancel()
         for task in self.tasks:
             task.cancel()
         for timer in (self.gap_timer, self.floor_timer):
@@ -310,29 +317,21 @@ class RoomHub:
 
     # --- maintenance: presence, lost events, access -----------------------------------------
 
-    async def _maintenance_loop(self) -> None:
-        while True:
-            await asyncio.sleep(MAINTENANCE_SECONDS)  # a periodic duty, not synchronisation
-            try:
-                await self.maintain()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("room %s: maintenance failed", self.session_id)
-
-    async def maintain(self) -> None:
+    async def keep_presence(self) -> None:
+        """Publish this process's socket count when it changed (and as a heartbeat)."""
         count = len(self.sockets)
         last_count, last_at = self.presence_published
-        now = time.monotonic()
-        if count != last_count or now - last_at > PRESENCE_HEARTBEAT:
+        if count != last_count or time.monotonic() - last_at > PRESENCE_HEARTBEAT:
             await self._publish_presence(count)
-        sockets = [s for s in self.sockets if s.active]
-        checks = [s.identity() for s in sockets]
-        quiet = now - self.last_numbered_at > MAINTENANCE_SECONDS
-        lost, last_seq = await database_sync_to_async(_sweep)(self.session_id, checks)
-        if quiet and last_seq >= self.expected:
+
+    async def after_sweep(self, lost: set[str], last_seq: int | None, *, started: float) -> None:
+        """Kick sockets whose access ended; fetch events the channel layer lost."""
+        if self.stopped:
+            return
+        quiet = started - self.last_numbered_at > MAINTENANCE_SECONDS
+        if last_seq is not None and quiet and last_seq >= self.expected:
             await self.fill_gap(upto=last_seq)
-        for socket in sockets:
+        for socket in list(self.sockets):
             if socket.connection_id in lost:
                 await socket.kick("access_lost")
 
@@ -379,6 +378,46 @@ class RoomHub:
             await self.deliver(events.encode(events.Presence(count=total).to_dict()))
 
 
+# --- one sweep a second for every room of this process -------------------------------------
+
+_sweepers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+
+
+def _ensure_sweeper(loop: asyncio.AbstractEventLoop) -> None:
+    task = _sweepers.get(loop)
+    if task is None or task.done():
+        _sweepers[loop] = loop.create_task(_sweeper(loop))
+
+
+async def _sweeper(loop: asyncio.AbstractEventLoop) -> None:
+    """Presence, lost events and access for all rooms at once: one database call a second
+    per process, however many rooms it serves."""
+    while True:
+        await asyncio.sleep(MAINTENANCE_SECONDS)  # a periodic duty, not synchronisation
+        hubs = [h for (lp, _sid), h in list(_hubs.items()) if lp is loop and not h.stopped]
+        if not hubs:
+            _sweepers.pop(loop, None)
+            return
+        try:
+            await _sweep_hubs(hubs)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("room sweep failed; retrying in a second")
+
+
+async def _sweep_hubs(hubs: list[RoomHub]) -> None:
+    started = time.monotonic()
+    for hub in hubs:
+        await hub.keep_presence()
+    checks = {h.session_id: [s.identity() for s in h.sockets if s.active] for h in hubs}
+    lost, last_seqs = await database_sync_to_async(_sweep_rooms)(checks)
+    for hub in hubs:
+        await hub.after_sweep(
+            lost.get(hub.session_id, set()), last_seqs.get(hub.session_id), started=started
+        )
+
+
 # --- database work (run through database_sync_to_async) -------------------------------------
 
 
@@ -398,8 +437,11 @@ def _stored_events(session_id: int, after: int, upto: int) -> list[tuple[int, st
     return [(r.seq, events.encode({**r.payload, "seq": r.seq})) for r in rows]
 
 
-def _sweep(session_id: int, checks: list[dict[str, Any]]) -> tuple[set[str], int]:
-    """Cheap checks for every local socket: account, cookie version, sign-in, ban, removal."""
+def _sweep_rooms(
+    checks_by_room: dict[int, list[dict[str, Any]]],
+) -> tuple[dict[int, set[str]], dict[int, int]]:
+    """Cheap checks for every local socket of every room: account, cookie version,
+    sign-in, ban, removal; and each room's last stored seq. A handful of queries."""
     from django.contrib.sessions.models import Session as SignIn
 
     from deliberation.agendas.models import Session
@@ -407,9 +449,11 @@ def _sweep(session_id: int, checks: list[dict[str, Any]]) -> tuple[set[str], int
 
     from .models import Participant
 
-    last_seq = int(Session.objects.values_list("last_seq", flat=True).get(pk=session_id))
+    room_ids = list(checks_by_room)
+    last_seqs = dict(Session.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+    checks = [c for room in checks_by_room.values() for c in room]
     if not checks:
-        return set(), last_seq
+        return {}, last_seqs
     user_ids = {c["user_id"] for c in checks}
     users = {
         row[0]: row[1:]
@@ -418,14 +462,9 @@ def _sweep(session_id: int, checks: list[dict[str, Any]]) -> tuple[set[str], int
         )
     }
     shut = set(
-        Participant.objects.filter(session_id=session_id, person_id__in=user_ids)
-        .filter(banned=True)
-        .values_list("person_id", flat=True)
-    )
-    removed = dict(
-        Participant.objects.filter(
-            session_id=session_id, person_id__in=user_ids, removed=True
-        ).values_list("person_id", "joined_at")
+        Participant.objects.filter(session_id__in=room_ids, person_id__in=user_ids)
+        .filter(Q(banned=True) | Q(removed=True))
+        .values_list("session_id", "person_id")
     )
     keys = {c["sign_in"] for c in checks if c["sign_in"]}
     live_keys = set(
@@ -433,18 +472,20 @@ def _sweep(session_id: int, checks: list[dict[str, Any]]) -> tuple[set[str], int
             "session_key", flat=True
         )
     )
-    lost: set[str] = set()
-    for c in checks:
-        row = users.get(c["user_id"])
-        if row is None or not row[0] or row[2] != c["role"]:
-            lost.add(c["connection_id"])
-        elif c["token_version"] is not None and row[1] != c["token_version"]:
-            lost.add(c["connection_id"])
-        elif c["sign_in"] and c["sign_in"] not in live_keys:
-            lost.add(c["connection_id"])
-        elif c["user_id"] in shut or c["user_id"] in removed:
-            lost.add(c["connection_id"])
-    return lost, last_seq
+    lost: dict[int, set[str]] = {}
+    for room_id, room_checks in checks_by_room.items():
+        for c in room_checks:
+            row = users.get(c["user_id"])
+            if (
+                row is None
+                or not row[0]
+                or row[2] != c["role"]
+                or (c["token_version"] is not None and row[1] != c["token_version"])
+                or (c["sign_in"] and c["sign_in"] not in live_keys)
+                or (room_id, c["user_id"]) in shut
+            ):
+                lost.setdefault(room_id, set()).add(c["connection_id"])
+    return lost, last_seqs
 
 
 def _full_check(session_id: int, checks: list[dict[str, Any]]) -> set[str]:
@@ -454,7 +495,7 @@ def _full_check(session_id: int, checks: list[dict[str, Any]]) -> set[str]:
     from .permissions import can_enter_room
 
     session = Session.objects.select_related("agenda", "agenda__organisation").get(pk=session_id)
-    lost, _seq = _sweep(session_id, checks)
+    lost = _sweep_rooms({session_id: checks})[0].get(session_id, set())
     verdict: dict[int, bool] = {}
     for c in checks:
         uid = c["user_id"]

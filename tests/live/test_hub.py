@@ -138,3 +138,24 @@ async def test_a_socket_buffering_too_much_during_its_snapshot_is_closed() -> No
         await socket.push(_text(seq), seq)
     assert sent == [{"type": "websocket.close", "code": 1013}]
     assert len(socket.buffer) == consumers.BUFFER_LIMIT
+
+
+async def test_an_event_the_channel_layer_lost_still_reaches_clients(
+    room: Room, monkeypatch: Any
+) -> None:
+    from tests.live.conftest import new_resident
+
+    client = await room.join(await new_resident())
+    base = client.snapshot["seq"]
+
+    @database_sync_to_async
+    def store_without_publishing() -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            broadcast.room_append(session_id=room.session.pk, event=events.QueueChanged(queue=[]))
+
+    monkeypatch.setattr(broadcast, "publish", lambda *args, **kwargs: None)
+    await store_without_publishing()
+    healed = await client.wait_for(lambda m: m.get("seq") == base + 1, timeout=10)
+    assert healed["type"] == "queue.changed"
