@@ -152,11 +152,13 @@ async def reply_to(
     msg_id: str | None,
     timeout: float = 10,
     also_anonymous: bool = False,
+    any_id: bool = False,
 ) -> dict[str, Any]:
-    """The next ack/error for ``msg_id`` (or, with ``also_anonymous``, one with no id)."""
+    """The next ack/error for ``msg_id`` (or, with ``also_anonymous``, one with no id;
+    with ``any_id``, the next reply whatever its id)."""
     while True:
         msg = await communicator.receive_json_from(timeout=timeout)
         if msg.get("type") not in ("ack", "error"):
             continue
-        if msg.get("id") == msg_id or (also_anonymous and msg.get("id") is None):
+        if any_id or msg.get("id") == msg_id or (also_anonymous and msg.get("id") is None):
             return msg  # type: ignore[no-any-return]
