@@ -53,8 +53,10 @@ test: install-test messages
 	$(MANAGE) makemigrations --check --dry-run -v 1
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The long fault scenarios (real Daphne workers, a private Redis, proxies); `make test`
+# skips them. Figures go to test-artifacts/faults/figures.jsonl (see docs/reliability.md).
 test-faults: install-test messages
-	$(VENV)/bin/pytest tests/faults -m "slow" $(PYTEST_ARGS)
+	MADANG_FAULT_SCENARIOS=1 $(VENV)/bin/pytest tests/faults -m "slow" $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
