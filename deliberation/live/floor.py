@@ -174,6 +174,15 @@ def floor_skip(*, actor: User, session_id: int) -> FloorTurn | None:
 def floor_expire(*, session_id: int) -> bool:
     """End the turn whose time is up (server clock). Safe to call from every process."""
     with transaction.atomic():
+        # The room's row first, as every other floor change takes it: no lock-order deadlock.
+        if (
+            FloorTurn.objects.filter(
+                session_id=session_id, ended_at__isnull=True, ends_at__lte=timezone.now()
+            ).first()
+            is None
+        ):
+            return False
+        _locked_session(session_id)
         turn = _open_turn_locked(session_id)
         now = timezone.now()
         if turn is None or turn.ends_at > now:
