@@ -1,9 +1,10 @@
 """Room events of structured deliberation (documented in docs/protocol.md, "Deliberation").
 
-All are numbered room events stored through ``room_append`` except ``poll.results`` and
-``stance.counts``, which are unnumbered updates of counts (every snapshot, and
-``poll.closed`` for a poll, carry the stored truth). A question marked answered is the
-live room's own ``statement.answered``.
+All are numbered room events stored through ``room_append`` except three unnumbered
+ones: ``poll.results`` and ``stance.counts`` (updates of counts; every snapshot, and
+``poll.closed`` for a poll, carry the stored truth) and the staff-only
+``staff.vote_tally``. A question marked answered is the live room's own
+``statement.answered``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ class VoteTally(Event):
     type = "vote.tally"
     ballots: int
     results: list[dict[str, Any]] | None
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffVoteTally(Event):
+    """The results the room does not see yet (hidden until the close), for facilitators."""
+
+    type = "staff.vote_tally"
+    ballots: int
+    results: list[dict[str, Any]]
 
 
 @register_event

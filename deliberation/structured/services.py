@@ -21,7 +21,7 @@ from deliberation.agendas.models import Session
 from deliberation.common.privacy import mask_personal_data
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.common.text import clean_text
-from deliberation.live.broadcast import room_append
+from deliberation.live.broadcast import room_append, staff_notify
 from deliberation.people.models import User
 
 from . import events, permissions, selectors
@@ -598,13 +598,16 @@ def ballot_submit(*, actor: User, session: Session, proposal_ids: Sequence[int])
         for i, pid in enumerate(chosen, start=1)
     )
     ballot.save(update_fields=["cast_at"])
+    ballots = selectors.ballot_count(session.pk)
+    results = selectors.vote_results(session.pk)
     room_append(
         session_id=session.pk,
-        event=events.VoteTally(
-            ballots=selectors.ballot_count(session.pk),
-            results=None if config.hide_results else selectors.vote_results(session.pk),
-        ),
+        event=events.VoteTally(ballots=ballots, results=None if config.hide_results else results),
     )
+    if config.hide_results:
+        staff_notify(
+            session_id=session.pk, event=events.StaffVoteTally(ballots=ballots, results=results)
+        )
     return ballot
 
 

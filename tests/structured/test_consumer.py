@@ -176,6 +176,7 @@ def test_every_deliberation_event_round_trips_through_json() -> None:
         "vote.config": structured_events.VoteConfigured(config={"method": "ranking", "top_k": 3}),
         "vote.tally": structured_events.VoteTally(ballots=2, results=None),
         "vote.closed": structured_events.VoteClosed(ballots=2, results=[{"proposal_id": 1}]),
+        "staff.vote_tally": structured_events.StaffVoteTally(ballots=1, results=[]),
         "poll.opened": structured_events.PollOpened(poll={"id": 1, "question": "만족?"}),
         "poll.results": structured_events.PollResults(poll_id=1, voters=2, counts={"3": 2}),
         "poll.closed": structured_events.PollClosed(poll={"id": 1, "status": "closed"}),
@@ -207,3 +208,23 @@ async def test_live_poll_bars_over_redis(droom: Room, redis_channel_layer: Any) 
         lambda m: m.get("type") == "poll.results" and m.get("voters") == 3, timeout=5
     )
     assert final["counts"][str(rice)] == 3
+
+
+async def test_hidden_results_reach_only_the_facilitators_until_the_close(droom: Room) -> None:
+    host = await droom.join(droom.facilitator)
+    a = await droom.join(await new_resident())
+    phases = _phase_ids(a.snapshot)
+    await host.ok("phase.start", phase_id=phases["proposals"])
+    first = await a.ok("proposal.create", title="하나")
+    await host.ok("vote.config", method="approval", hide_results=True)
+    await host.ok("phase.advance")
+    start = len(a.messages)
+    await a.ok("ballot.submit", proposal_ids=[first["proposal_id"]])
+    tally = await a.wait_for(lambda m: m.get("type") == "vote.tally", start=start)
+    assert tally["results"] is None and tally["ballots"] == 1
+    staff = await host.wait_for(lambda m: m.get("type") == "staff.vote_tally")
+    assert staff["results"][0]["votes"] == 1 and "seq" not in staff
+    assert not any(m.get("type") == "staff.vote_tally" for m in a.messages)
+    await host.ok("vote.close")
+    closed = await a.event("vote.closed")
+    assert closed["results"][0]["proposal_id"] == first["proposal_id"]

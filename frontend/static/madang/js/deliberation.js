@@ -113,6 +113,8 @@ class Deliberation {
       }
     });
     on("vote.config", (m) => Object.assign(this.part.vote, m.config));
+    // Hidden results still reach the facilitators, as a staff-only notice.
+    on("staff.vote_tally", (m) => Object.assign(this.part.vote, { ballots: m.ballots, results: m.results }));
     on("vote.tally", (m) => {
       this.part.vote.ballots = m.ballots;
       if (m.results) this.part.vote.results = m.results;
@@ -299,7 +301,9 @@ class Deliberation {
     const room = this.mode === "room";
     const projector = this.mode === "projector";
     const closed = Boolean(part.final);
-    this.root.hidden = !hasPhases && !part.polls.length && !closed;
+    // An open-mic session shows only its live polls (the console can always launch one).
+    this.root.hidden = !hasPhases && !part.polls.length && !closed && this.mode !== "console";
+    for (const node of this.qa("[data-delib-needs-phases]")) node.hidden = !hasPhases;
     if (hasPhases) this.placeFirst();
 
     const now = this.q("[data-delib-now]");
