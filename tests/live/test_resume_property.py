@@ -20,7 +20,7 @@ from tests.live.conftest import Room, RoomClient
 READERS = 3
 OPS = st.lists(
     st.one_of(
-        st.just(("post", 0)),
+        st.tuples(st.just("post"), st.integers(0, 1)),
         st.just(("hand", 0)),
         st.tuples(st.just("drop"), st.integers(0, READERS - 1)),
         st.tuples(st.just("rejoin"), st.integers(0, READERS - 1)),
@@ -50,11 +50,14 @@ class Reader:
         return self.held[-1]["seq"] if self.held else 0
 
 
-async def _scenario(room: Room, readers: list[Reader], poster: RoomClient, ops: list) -> None:
+async def _scenario(
+    room: Room, readers: list[Reader], posters: list[RoomClient], ops: list
+) -> None:
     hand_up = False
+    poster = posters[0]
     for n, (op, who) in enumerate(ops):
         if op == "post":
-            await poster.ok("statement.post", client_msg_id=f"m{n}", text=f"발언 {n}")
+            await posters[who].ok("statement.post", client_msg_id=f"m{n}", text=f"발언 {n}")
         elif op == "hand":
             await poster.ok("hand.lower" if hand_up else "hand.raise")
             hand_up = not hand_up
@@ -92,24 +95,24 @@ def test_every_client_ends_with_exactly_the_stored_sequence(
     transactional_db: None, ops: list
 ) -> None:
     @database_sync_to_async
-    def setup() -> tuple[Session, User, list[User], User]:
+    def setup() -> tuple[Session, User, list[User], list[User]]:
         org = factories.OrganisationFactory()
         session = factories.SessionFactory(
             agenda=factories.AgendaFactory(organisation=org), state=Session.State.LIVE
         )
         facilitator = factories.FacilitatorFactory(organisation=org)
         people = [factories.ResidentFactory() for _ in range(READERS)]
-        return session, facilitator, people, factories.ResidentFactory()
+        return session, facilitator, people, [factories.ResidentFactory() for _ in range(2)]
 
     async def run() -> None:
-        session, facilitator, people, poster_user = await setup()
+        session, facilitator, people, poster_users = await setup()
         room = Room(session=session, facilitator=facilitator, clients=[])
         try:
             readers = [Reader(p) for p in people]
             for reader in readers:
                 reader.client = await room.join(reader.user)
-            poster = await room.join(poster_user)
-            await _scenario(room, readers, poster, ops)
+            posters = [await room.join(u) for u in poster_users]
+            await _scenario(room, readers, posters, ops)
             stored = await database_sync_to_async(
                 lambda: list(
                     RoomEvent.objects.filter(session=session)
