@@ -47,6 +47,19 @@ def statement_action(stance: str | None, parent_id: int | None) -> str | None:
     return None
 
 
+def statement_allowed(
+    actor: User, session: Session, stance: str | None, parent_id: int | None
+) -> None:
+    """Raise ``PermissionDenied`` if the running phase does not allow this stance or reply.
+
+    The one check ``deliberation.post`` makes; a plain ``statement.post`` carrying a
+    stance can call it too so that both doors keep the same matrix.
+    """
+    action = statement_action(stance, parent_id)
+    if action is not None:
+        require_action(actor, session, action)
+
+
 def _lock(session: Session | int) -> Session:
     pk = session if isinstance(session, int) else session.pk
     return Session.objects.select_for_update().select_related("agenda__organisation").get(pk=pk)
@@ -66,9 +79,7 @@ def statement_post_in_phase(
     session = _lock(session)
     if stance is not None and stance not in STANCES:
         raise ValidationError(_("입장 값이 올바르지 않습니다."), code="invalid")
-    action = statement_action(stance, parent_id)
-    if action is not None:
-        require_action(actor, session, action)
+    statement_allowed(actor, session, stance, parent_id)
     if parent_id is not None:
         parent = Statement.objects.filter(pk=parent_id, session=session).first()
         if parent is None:
