@@ -132,6 +132,7 @@ def test_a_whole_deliberation(
     c_panel.get_by_role("button", name="다음 단계").click()
     for page in everyone:
         phase_is(page, "제안")
+    expect(a.locator("[data-delib-announce]")).to_have_text("지금 단계: 제안")
     for page, title in (
         (a, "청년 해외 인턴십 확대"),
         (b, "해외 인턴십 지원 늘리기"),

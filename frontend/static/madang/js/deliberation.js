@@ -90,9 +90,11 @@ class Deliberation {
         this.render();
       });
     on("phase.changed", (m) => {
+      const before = this.part.current_phase_id;
       this.part.phases = m.phases;
       this.part.current_phase_id = m.current_id;
       this.planDirty = false;
+      if (m.current_id !== before) this.announce(`${t("now_phase")}: ${this.kind() === "none" ? t("no_phase") : STR.phases[this.kind()]}`);
     });
     on("proposal.created", (m) => {
       this.part.proposals = [...this.part.proposals.filter((p) => p.id !== m.proposal.id), m.proposal];
@@ -120,7 +122,10 @@ class Deliberation {
       if (m.results) this.part.vote.results = m.results;
     });
     on("vote.closed", (m) => Object.assign(this.part.vote, { closed: true, ballots: m.ballots, results: m.results }));
-    on("poll.opened", (m) => this.part.polls.push(m.poll));
+    on("poll.opened", (m) => {
+      this.part.polls.push(m.poll);
+      this.announce(`${t("poll")}: ${m.poll.question}`);
+    });
     on("poll.results", (m) => {
       const poll = this.part.polls.find((p) => p.id === m.poll_id);
       if (poll && poll.status === "open") Object.assign(poll, { voters: m.voters, counts: m.counts });
@@ -147,6 +152,12 @@ class Deliberation {
       if (st) this.statements.set(st.id, { ...st, answered: true, answer_id: m.answer_id });
     });
     on("room.state", (m) => (this.sessionState = m.state));
+  }
+
+  // Screen readers hear a new phase or a new poll once, politely.
+  announce(text) {
+    const node = this.q("[data-delib-announce]");
+    if (node) node.textContent = text;
   }
 
   myName() {
