@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -231,7 +232,7 @@ def _join_qr_svg(url: str) -> str:
     """The join link as an inline SVG QR code (no image request, no network)."""
     qr = segno.make(url, error="m")
     return str(qr.svg_inline(scale=5, dark="#111111", light="#ffffff", omitsize=True)).replace(
-        "<svg ", f'<svg role="img" aria-label="{_("참여 링크 QR 코드")}" ', 1
+        "<svg ", f'<svg role="img" aria-label="{escape(_("참여 링크 QR 코드"))}" ', 1
     )
 
 
