@@ -91,3 +91,21 @@ def test_a_failing_tagger_retries_then_gives_up(fake_statement_source, session, 
     row = TextAnalysis.objects.get(object_id=9)
     assert row.state == TextAnalysis.State.FAILED
     assert "JVM" in row.error
+
+
+def test_a_proposal_is_analysed_from_its_title_and_plain_body(session, resident) -> None:  # type: ignore[no-untyped-def]
+    proposal_model = sources.optional_model("structured", "Proposal")
+    if proposal_model is None:
+        pytest.skip("structured.Proposal is not installed")
+    proposal = proposal_model.objects.create(
+        session=session,
+        author=resident,
+        title="자매도시 청소년 교류",
+        body_html="<p>방학마다 <strong>어학연수</strong> 프로그램</p><script>evil()</script>",
+    )
+    enqueue_analysis("proposal", proposal.pk)
+    assert analysis_drain() == 1
+    row = TextAnalysis.objects.get(kind="proposal", object_id=proposal.pk)
+    assert row.session_id == session.pk
+    assert {"자매도시", "청소년", "어학연수"} <= set(row.nouns)
+    assert "<" not in row.normalised_text and "strong" not in row.normalised_text
