@@ -7,7 +7,7 @@ text (statements) is escaped and only its links become clickable. Links always g
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import MutableMapping
 
 import bleach
 from bleach.linkifier import Linker
@@ -19,8 +19,10 @@ RICH_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 
-def _set_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str] | None:
-    href_key = (None, "href")
+def _set_rel(
+    attrs: MutableMapping[tuple[str | None, str], str], new: bool = False
+) -> MutableMapping[tuple[str | None, str], str]:
+    href_key: tuple[str | None, str] = (None, "href")
     href = attrs.get(href_key, "")
     if not href.startswith(("http://", "https://", "mailto:")):
         # A link with no safe target keeps its text but loses its href.
