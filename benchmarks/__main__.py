@@ -104,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
             path = report.write_result(results_dir, result["scenario"], result, meta)
             results[result["scenario"]] = {**result, **meta}
             print(f"scenario {number} done in {result['elapsed_s']} s -> {path}", flush=True)
+            if not args.quick:
+                report.update_doc(results, meta)  # the table grows as scenarios finish
     if not args.no_analysis and not args.quick:
         failures += run_analysis_bench(results_dir)
-    if results and not args.quick and set(chosen) == set(SCENARIOS):
-        report.update_doc(results, meta)
+    if results and not args.quick:
         print(f"table written to {report.DOC}", flush=True)
     return 1 if failures else 0
 
