@@ -173,6 +173,17 @@ class Room:
             await client.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_worker_thread_connections(django_db_setup: None) -> Any:
+    """Room code reaches the database from asgiref's worker thread; close that thread's
+    connection before the test database is dropped."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Factories set passwords; the room tests do not need slow hashing."""
