@@ -101,3 +101,51 @@ def test_session_page_shows_answers_and_header_counts_them(
     page = client.get(reverse("agendas:session_detail", args=[digest.session_id])).content.decode()
     assert "지역 박람회 예산을 반영했습니다." in page and "반영" in page
     assert 'data-testid="notifications-link"' in page and "개 새 알림" in page
+
+
+def test_live_panel_fragment_and_console_include(
+    session_factory: Any, facilitator_factory: Any, resident_factory: Any, client: Any
+) -> None:
+    from deliberation.analysis import api as analysis
+    from deliberation.live.models import Statement
+
+    session = session_factory(state="live")
+    facilitator = facilitator_factory(organisation=session.agenda.organisation)
+    resident = resident_factory()
+    Participant.objects.create(session=session, person=resident)
+    for i, text in enumerate(
+        ["청년 일자리 박람회를 열어 주세요.", "해외 인턴십 청년 지원이 필요합니다."]
+    ):
+        statement = Statement.objects.create(
+            session=session,
+            author=resident,
+            client_msg_id=f"c{i}",
+            text=text,
+            stance="for",
+            seq=i + 1,
+        )
+        analysis._record_pending("statement", statement.pk)
+    analysis.analysis_drain()
+    client.force_login(facilitator)
+    console = client.get(reverse("live:console", args=[session.pk])).content.decode()
+    assert "data-digest-live" in console and "digests.js" in console
+    fragment = client.get(reverse("digests:session_live_digest", args=[session.pk]))
+    text = fragment.content.decode()
+    assert fragment.status_code == 200 and "발언 2" in text and "청년" in text
+    client.force_login(resident)
+    assert client.get(reverse("digests:session_live_digest", args=[session.pk])).status_code == 404
+
+
+def test_agenda_digest_across_sessions(
+    content_builder: Any,
+    agenda: Any,
+    facilitator_factory: Any,
+    client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client.force_login(facilitator_factory(organisation=agenda.organisation))
+    with django_capture_on_commit_callbacks(execute=True):
+        made = client.post(reverse("digests:agenda_digest_generate", args=[agenda.pk]))
+    digest = Digest.objects.get(agenda=agenda, scope="agenda")
+    assert made["Location"] == reverse("digests:digest_detail", args=[digest.pk])
+    assert digest.generation == "done" and digest.session_id is None
