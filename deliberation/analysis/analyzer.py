@@ -75,9 +75,21 @@ class OktAnalyzer:
                 results.append(Analysis())
                 continue
             # One tagging pass per text: nouns, and noun phrases as runs of nouns.
-            tagged = okt.pos(text)
+            tagged = [(self._split_subject(w) if t == "Noun" else w, t) for w, t in okt.pos(text)]
             results.append(_from_tagged(tagged))
         return results
+
+    def _split_subject(self, word: str) -> str:
+        """Okt's dictionary holds some nouns glued to the subject particle ("지원이", a
+        given name): when the word without its final 이 is a noun on its own, use that."""
+        if len(word) < 3 or not word.endswith("이"):
+            return word
+        return word[:-1] if self._is_noun(word[:-1]) else word
+
+    @lru_cache(maxsize=20_000)  # noqa: B019 - one analyser per process, kept for its life
+    def _is_noun(self, word: str) -> bool:
+        tagged = self._tagger().pos(word)
+        return len(tagged) == 1 and tagged[0][1] == "Noun"
 
 
 def _from_tagged(tagged: Sequence[tuple[str, str]]) -> Analysis:

@@ -50,3 +50,11 @@ def test_fallback_keeps_nouns_and_drops_particles_and_verbs() -> None:
     (a,) = FallbackAnalyzer().analyse(["자매도시와의 교류 프로그램을 더 늘렸으면 좋겠어요"])
     assert a.nouns == ["자매도시", "교류", "프로그램"]
     assert "교류 프로그램" in a.phrases
+
+
+def test_okt_nouns_glued_to_the_subject_particle_are_split(okt: OktAnalyzer) -> None:
+    # Okt's dictionary has "지원이" (a given name); residents mean 지원 + 이.
+    (a, b) = analyse_texts(["통역 지원이 더 필요합니다", "어린이 교육 지원"], analyzer=okt)
+    assert a.nouns == ["통역", "지원"]
+    assert "통역 지원" in a.phrases
+    assert "어린이" in b.nouns
