@@ -97,7 +97,8 @@ class _Client:
         "code",
         "last_seq",
         "missing",
-        "reaction_done_us",
+        "reaction_best",
+        "reaction_log",
         "spec",
         "task",
         "ws",
@@ -111,7 +112,8 @@ class _Client:
         self.closed = False
         self.code: int | None = None
         self.task: asyncio.Task[None] | None = None
-        self.reaction_done_us = 0
+        self.reaction_best = 0
+        self.reaction_log: list[tuple[int, int]] = []
 
 
 class _Step:
@@ -297,12 +299,14 @@ class Worker:
 
     def _on_reactions(self, client: _Client, data: dict[str, Any], received: int) -> None:
         target = self.reaction_target
-        if target is None or client.reaction_done_us:
+        if target is None:
             return
-        statement, total = target
-        counts = (data.get("counts") or {}).get(statement)
-        if isinstance(counts, dict) and sum(counts.values()) >= total:
-            client.reaction_done_us = received
+        counts = (data.get("counts") or {}).get(target[0])
+        if isinstance(counts, dict):
+            total = sum(v for v in counts.values() if isinstance(v, int))
+            if total > client.reaction_best:
+                client.reaction_best = total
+                client.reaction_log.append((received, total))
 
     # -- commands -----------------------------------------------------------
 
@@ -423,11 +427,17 @@ class Worker:
         self.reaction_acks = []
         self.reaction_errors = Counter()
         for client in self.clients.values():
-            client.reaction_done_us = 0
+            client.reaction_best = 0
+            client.reaction_log = []
         return {}
 
-    def cmd_reaction_report(self) -> dict[str, Any]:
-        done = [c.reaction_done_us for c in self.clients.values() if not c.closed]
+    def cmd_reaction_report(self, total: int) -> dict[str, Any]:
+        """When each open client first held counts adding up to ``total`` (0: never)."""
+        done = [
+            next((at for at, seen in c.reaction_log if seen >= total), 0)
+            for c in self.clients.values()
+            if not c.closed
+        ]
         return {
             "done_us": array("q", [d for d in done if d]).tobytes(),
             "not_done": sum(1 for d in done if not d),

@@ -93,8 +93,11 @@ def table(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
     ]
     for name in sorted(results):
         r = results[name]
+        label = r["scenario"]
+        if r.get("sustained") is False:
+            label += " (no step passed: lightest step shown)"
         lines.append(
-            f"| {r['scenario']} | {_fmt(r.get('clients'))} | {_fmt(r.get('rate'), 1)} "
+            f"| {label} | {_fmt(r.get('clients'))} | {_fmt(r.get('rate'), 1)} "
             f"| {_fmt(r.get('deliveries_per_s'))} | {_fmt(r.get('p50_ms'), 1)} "
             f"| {_fmt(r.get('p99_ms'), 1)} | {_fmt(r.get('max_ms'), 1)} | {_fmt(r.get('lost'))} "
             f"| {_fmt(r.get('cpu_us_per_delivery'), 1)} | {_fmt(r.get('rss_mb'), 1)} "
