@@ -136,7 +136,7 @@ def connect(
     *,
     concurrency: int = 16,
     spread_s: float = 0.0,
-    budget_s: float = 150.0,
+    budget_s: float = 120.0,
 ) -> tuple[dict[str, Any], dict[int, int]]:
     """Open the clients (dealt round-robin to the workers); returns figures, cid -> worker.
 
