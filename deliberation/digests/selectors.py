@@ -378,6 +378,16 @@ def trends_svg_points(
     return series
 
 
+def trends_axis(trends: Trends, *, width: int = 640) -> list[tuple[float, str]]:
+    """Where each period's label sits under the chart (same scale as the points)."""
+    n = len(trends.periods)
+    step = (width - 60) / max(1, n - 1)
+    return [
+        (round(40 + (i * step if n > 1 else (width - 60) / 2), 1), period)
+        for i, period in enumerate(trends.periods)
+    ]
+
+
 # ---------------------------------------------------------------- municipalities overview
 
 

@@ -62,7 +62,11 @@ def _record(digest: Digest, kind: str, actor: User | None) -> DigestRevision:
 
 
 def _locked(digest: Digest) -> Digest:
-    return Digest.objects.select_for_update().select_related("agenda", "session").get(pk=digest.pk)
+    return (
+        Digest.objects.select_for_update(of=("self",))
+        .select_related("agenda", "session")
+        .get(pk=digest.pk)
+    )
 
 
 @transaction.atomic

@@ -310,6 +310,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         {
             "trends": data,
             "series": selectors.trends_svg_points(data),
+            "axis": selectors.trends_axis(data),
             "table": [(w, data.rows[w], data.municipalities[w]) for w in data.keywords],
         }
     )

@@ -184,3 +184,39 @@ def test_digest_from_draft_to_the_residents(
     expect(res.get_by_test_id("notifications-link")).not_to_contain_text("새 알림")
     for page in (fac, mofa, res):
         assert page.madang_errors == []
+
+
+def test_console_live_digest_panel_follows_the_room(
+    live_server_url: str, new_page: Any, axe_check: Any, shot: Any, sign_in: Any
+) -> None:
+    base = live_server_url
+    province = OrganisationFactory(name="경상북도", slug="gyeongbuk-digest")
+    session = SessionFactory(
+        agenda__organisation=province,
+        agenda__title="자매도시 교류",
+        title="교류 간담회",
+        state=Session.State.LIVE,
+    )
+    FacilitatorFactory(organisation=province, username="gb_facilitator")
+    resident = ResidentFactory(region=province, nickname="안동주민")
+
+    console = new_page(width=1280, height=900)
+    sign_in(console, base, "gb_facilitator")
+    console.goto(f"{base}/sessions/{session.pk}/console/")
+    panel = console.locator("[data-digest-live]")
+    expect(panel).to_contain_text("발언 0", timeout=20_000)
+
+    room = new_page(width=390)
+    room.context.add_cookies(
+        [{"name": settings.RESIDENT_COOKIE_NAME, "value": resident_token(resident), "url": base}]
+    )
+    room.goto(f"{base}/sessions/{session.pk}/room/")
+    for text in ("자매도시 청소년 교류를 늘려 주세요.", "교류 예산을 공개해 주세요."):
+        room.get_by_label("의견 쓰기").fill(text)
+        room.get_by_role("button", name="보내기").click()
+        expect(room.locator("[data-side-list]")).to_contain_text(text, timeout=20_000)
+    # Two statements, one or two refreshes: the panel catches up without a reload.
+    expect(panel).to_contain_text("발언 2", timeout=20_000)
+    shot(console, "digests-8-console-live-panel-1280")
+    axe_check(console, "console with digest panel")
+    assert console.madang_errors == []

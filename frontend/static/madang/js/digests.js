@@ -68,7 +68,12 @@ function livePanel(client) {
         credentials: "same-origin",
         headers: { Accept: "text/html" },
       });
-      if (answer.ok) body.innerHTML = await answer.text(); // our own escaped fragment
+      if (answer.ok) {
+        body.innerHTML = await answer.text(); // our own escaped fragment
+        // Statements still waiting for analysis: look again once the gap has passed.
+        const pending = body.querySelector("[data-live-pending]");
+        if (pending && Number(pending.dataset.livePending) > 0) wanted = true;
+      }
     } catch (_) {
       /* offline: the next statement schedules another try */
     } finally {
