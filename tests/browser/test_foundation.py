@@ -73,6 +73,8 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     agenda_url = host.url
     host.goto(agenda_url + "invitees/")
     axe_check(host, "invitees")
+    host.goto(agenda_url + "edit/")
+    axe_check(host, "agenda edit form")
     host.goto(agenda_url)
     host.get_by_role("link", name="회의 만들기").first.click()
     host.wait_for_url(re.compile(r"/sessions/new/$"))
@@ -95,6 +97,10 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     _expect(host, f"/j/{session.join_code}/")
     axe_check(host, "session page (facilitator)")
     shot(host, "foundation-session-1280")
+    host.goto(f"{base}/sessions/{session.pk}/edit/")
+    axe_check(host, "session edit form")
+    assert host.input_value("#id_starts_at") == tomorrow.strftime("%Y-%m-%dT%H:%M")
+    host.goto(f"{base}/sessions/{session.pk}/")
 
     # The resident, on a phone, joins with a nickname and a region.
     resident = new_page(width=390)
@@ -112,6 +118,11 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     card.wait_for(state="visible")
     axe_check(resident, "home (resident)")
     shot(resident, "foundation-home-390")
+    resident.get_by_role("link", name="계정 연결").click()
+    resident.wait_for_url(re.compile(r"/account/attach/$"))
+    axe_check(resident, "attach account")
+    shot(resident, "foundation-attach-390")
+    resident.goto(f"{base}/")
 
     # The facilitator opens the session; the resident's home page now shows it live.
     host.get_by_role("button", name="회의 시작").click()
