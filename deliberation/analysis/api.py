@@ -15,18 +15,21 @@ never waits for the tagger. How pending rows get analysed is the
 from __future__ import annotations
 
 import atexit
+import fcntl
+import hashlib
 import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
 from .models import TextAnalysis, TextKind
-from .sources import load_sources
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,6 @@ def enqueue_analysis(kind: str, object_id: int) -> None:
 
 
 def _record_pending(kind: str, object_id: int) -> None:
-    source = load_sources(kind, [object_id]).get(object_id)
     # One upsert: a new text becomes pending; a re-queued one (an edited proposal)
     # becomes pending again and loses any claim on its old text.
     TextAnalysis.objects.bulk_create(
@@ -66,7 +68,6 @@ def _record_pending(kind: str, object_id: int) -> None:
             TextAnalysis(
                 kind=kind,
                 object_id=object_id,
-                session_id=source.session_id if source else None,
                 state=TextAnalysis.State.PENDING,
                 claimed_by="",
                 claimed_at=None,
@@ -76,7 +77,7 @@ def _record_pending(kind: str, object_id: int) -> None:
         ],
         update_conflicts=True,
         unique_fields=["kind", "object_id"],
-        update_fields=["session", "state", "claimed_by", "claimed_at", "requested_at", "attempts"],
+        update_fields=["state", "claimed_by", "claimed_at", "requested_at", "attempts"],
     )
 
 
@@ -91,12 +92,39 @@ def pending_count() -> int:
     return TextAnalysis.objects.filter(state=TextAnalysis.State.PENDING).count()
 
 
+def worker_lock_path() -> Path:
+    """One analysis worker per database per host: the file its worker holds locked."""
+    db = settings.DATABASES["default"]
+    ident = "|".join(str(db.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME"))
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"madang-analysis-{digest}.lock"
+
+
+def worker_lock_is_held() -> bool:
+    """Whether some process on this host runs the worker for this database."""
+    with open(worker_lock_path(), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 class WorkerHandle:
-    """This process's analysis worker subprocess, started on first use."""
+    """This process's analysis worker subprocess, started on first use.
+
+    Several server processes on one host share one worker: a process whose sibling
+    already runs it (the lock file is held) starts none and leaves its texts to that
+    worker's polling, checking again after ``RECHECK_SECONDS``.
+    """
+
+    RECHECK_SECONDS = 30.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._served_elsewhere_until = 0.0
 
     @property
     def pid(self) -> int | None:
@@ -110,6 +138,7 @@ class WorkerHandle:
             paths.append(env["PYTHONPATH"])
         env["PYTHONPATH"] = os.pathsep.join(paths)
         env.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
+        env["MADANG_ANALYSIS_LOCK"] = str(worker_lock_path())
         proc = subprocess.Popen(
             [sys.executable, "-m", "deliberation.analysis.worker_process"],
             stdin=subprocess.PIPE,
@@ -122,10 +151,17 @@ class WorkerHandle:
         return proc
 
     def wake(self) -> None:
-        """Start the worker if it is not running, and tell it there is work."""
+        """Start the worker if none serves this database, and tell it there is work."""
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
+                self._proc = None
+                now = time.monotonic()
+                if now < self._served_elsewhere_until:
+                    return
                 try:
+                    if worker_lock_is_held():
+                        self._served_elsewhere_until = now + self.RECHECK_SECONDS
+                        return
                     self._proc = self._start()
                 except OSError:
                     log.exception("could not start the analysis worker")
@@ -142,6 +178,7 @@ class WorkerHandle:
         """Close the pipe (the worker exits on EOF) and wait for it."""
         with self._lock:
             proc, self._proc = self._proc, None
+            self._served_elsewhere_until = 0.0
         if proc is None:
             return
         if proc.stdin is not None:

@@ -177,9 +177,7 @@ def build_live_digest(session_id: int) -> LiveDigest:
                 lines=lines,
             )
         )
-    pending = TextAnalysis.objects.filter(
-        session_id=session_id, kind=TextKind.STATEMENT, state=TextAnalysis.State.PENDING
-    ).count()
+    pending = records.pending_statement_count(session_id)
     return LiveDigest(
         session_id=session_id,
         participation=Participation(

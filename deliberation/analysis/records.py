@@ -142,6 +142,20 @@ def reaction_times(session_ids: Sequence[int]) -> tuple[int, list[dt.datetime], 
     return total, times, people
 
 
+def pending_statement_count(session_id: int) -> int:
+    """Statements of a session still waiting for analysis (the queue knows no sessions)."""
+    from .models import TextAnalysis, TextKind
+
+    model = statement_model()
+    if model is None:
+        return 0
+    return TextAnalysis.objects.filter(
+        kind=TextKind.STATEMENT,
+        state=TextAnalysis.State.PENDING,
+        object_id__in=model._default_manager.filter(session_id=session_id).values("pk"),
+    ).count()
+
+
 def reaction_count(session_ids: Sequence[int]) -> int:
     """Reactions on the sessions' visible statements (one COUNT query)."""
     model = optional_model("live", "Reaction")

@@ -2,16 +2,18 @@
 
 Why a separate process fed from a database queue: the tagger runs on a JVM, which
 costs a second or more to start, holds a large heap, and does not survive ``fork``.
-Each Daphne process therefore starts one worker lazily, with ``subprocess`` (fork and
-exec of a fresh interpreter, so no JVM is ever forked), on the first text it is asked
-to analyse. The worker starts its JVM once, warms it, and then loops: claim a batch of
-pending ``TextAnalysis`` rows, tag them, store nouns and phrases and update the corpus
-term counts in one transaction. The parent wakes it through its stdin pipe; when the
-parent dies the pipe closes and the worker exits. The database queue is the truth: a
-text enqueued while no worker runs (or whose worker died) is picked up by the next
-one, and several workers (one per Daphne process) share the queue safely because a
-batch is claimed with a conditional UPDATE. ``manage.py analysis_worker`` runs the
-same loop as a standalone service.
+The first server process on a host that has a text to analyse starts the worker
+lazily, with ``subprocess`` (fork and exec of a fresh interpreter, so no JVM is ever
+forked); the worker holds a lock file (one per database) so sibling processes on the
+host start no second JVM and leave their texts to its polling. The worker starts its
+JVM once, warms it, lowers its priority behind the live room, and then loops: claim a
+batch of pending ``TextAnalysis`` rows, tag them, store nouns and phrases and update
+the corpus term counts in one transaction. Its parent wakes it through its stdin pipe;
+when the parent dies the pipe closes and the worker exits, and the next process that
+queues a text starts a new one. The database queue is the truth: a text queued while
+no worker runs is picked up by the next one, and workers on several hosts share the
+queue safely because a batch is claimed with a conditional UPDATE.
+``manage.py analysis_worker`` runs the same loop as a standalone service.
 
 The process entry point is ``python -m deliberation.analysis.worker_process``.
 """
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
-IDLE_POLL_SECONDS = 5.0
+IDLE_POLL_SECONDS = 2.0
 MAX_ATTEMPTS = 3
 
 

@@ -6,9 +6,12 @@ with its stdin as the wake-up pipe (EOF = the parent is gone).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sys
+
+ALREADY_SERVED = 3
 
 
 def main() -> None:
@@ -22,6 +25,15 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     from deliberation.analysis.worker import run_forever
 
+    lock_path = os.environ.get("MADANG_ANALYSIS_LOCK")
+    if lock_path:
+        # Held for the life of the process (the kernel drops it when we die).
+        lock = open(lock_path, "a+b")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logging.getLogger(__name__).info("another analysis worker serves this database")
+            sys.exit(ALREADY_SERVED)
     try:
         run_forever(wake_fd=sys.stdin.fileno())
     except KeyboardInterrupt:

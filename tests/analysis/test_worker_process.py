@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from deliberation.analysis import api
-from deliberation.analysis.api import WorkerHandle, enqueue_analysis
+from deliberation.analysis.api import WorkerHandle, enqueue_analysis, worker_lock_is_held
 from deliberation.analysis.models import CorpusTerm, TextAnalysis
 from tests.analysis.helpers import add_statements, statement_model
 from tests.support.daphne import database_url_of_test_db
@@ -57,9 +57,19 @@ def test_posts_are_analysed_by_a_separate_warm_worker(
         later = add_statements(session, ["외국인 주민 지원센터"], authors=[resident])
         assert _wait_until(lambda: done.filter(object_id=later[0].pk).exists())
         assert handle.pid == worker_pid
+
+        # A sibling server process on this host starts no second worker (no second
+        # JVM); the running worker's polling still takes what the sibling queues.
+        sibling = WorkerHandle()
+        monkeypatch.setattr(api, "worker_handle", sibling)
+        assert worker_lock_is_held()
+        from_sibling = add_statements(session, ["다문화 축제 홍보"], authors=[resident])
+        assert sibling.pid is None
+        assert _wait_until(lambda: done.filter(object_id=from_sibling[0].pk).exists())
     finally:
         handle.stop()
     assert handle.pid is None
+    assert _wait_until(lambda: not worker_lock_is_held(), timeout=10)
 
 
 def test_a_queue_left_by_a_dead_worker_is_picked_up(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from deliberation.analysis.api import worker_lock_path
 from deliberation.analysis.worker import IDLE_POLL_SECONDS, process_pending, run_forever
 
 
@@ -21,4 +23,10 @@ class Command(BaseCommand):
             done = process_pending()
             self.stdout.write(f"analysed {done}")
             return
+        # Hold the host's worker lock: server processes then start no worker of their own.
+        lock = open(worker_lock_path(), "a+b")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise CommandError("an analysis worker already serves this database here") from exc
         run_forever(poll_seconds=options["poll"])
