@@ -181,18 +181,22 @@ def run_action(
     )
     if user is None or session is None:
         raise ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
-    if not permissions.can_enter_room(user, session):
+    admitted, staff = permissions.room_access(user, session)
+    if not admitted:
         if permissions.can_still_read(user, session):
             raise ActionError("room_closed", _("지금은 회의가 진행 중이 아닙니다."))
         raise ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
-    if not spec.permission(user, session):
+    # The two common predicates were just evaluated; any other is asked now.
+    if spec.permission in (permissions.can_take_part, permissions.can_enter_room):
+        allowed: bool = admitted
+    elif spec.permission is permissions.is_room_staff:
+        allowed = staff
+    else:
+        allowed = spec.permission(user, session)
+    if not allowed:
         raise ActionError("forbidden", _("이 작업을 할 권한이 없습니다."))
     ctx = ActionContext(
-        user=user,
-        session=session,
-        session_id=session.pk,
-        staff=permissions.is_room_staff(user, session),
-        connection_id=connection_id,
+        user=user, session=session, session_id=session.pk, staff=staff, connection_id=connection_id
     )
     return spec.handler(ctx, payload) or {}
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from deliberation.agendas.models import Session
 
@@ -50,10 +49,18 @@ def next_seq(session_id: int) -> int:
     """Take the room's next sequence number; the row stays locked until commit."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_seq must run inside transaction.atomic")
-    updated = Session.objects.filter(pk=session_id).update(last_seq=F("last_seq") + 1)
-    if not updated:
+    # One round trip (UPDATE ... RETURNING: PostgreSQL, SQLite >= 3.35): the room's row
+    # is locked from here to the commit, so keep what follows short.
+    table = connection.ops.quote_name(Session._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
+            [int(session_id)],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise Session.DoesNotExist(session_id)
-    return int(Session.objects.values_list("last_seq", flat=True).get(pk=session_id))
+    return int(row[0])
 
 
 def room_append(*, session_id: int, event: Event, seq: int | None = None) -> int:

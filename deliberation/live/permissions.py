@@ -22,13 +22,19 @@ def is_banned(user: Any, session: Session) -> bool:
     return Participant.objects.filter(session=session, person_id=user.pk, banned=True).exists()
 
 
+def room_access(user: Any, session: Session) -> tuple[bool, bool]:
+    """(may be in the room, runs the room), evaluated once for both."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False, False
+    if is_room_staff(user, session):
+        return True, True
+    admitted = agenda_permissions.can_join_room(user, session) and not is_banned(user, session)
+    return admitted, False
+
+
 def can_enter_room(user: Any, session: Session) -> bool:
     """Open the room's socket: staff always (to open it), others while it is live or paused."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if is_room_staff(user, session):
-        return True
-    return agenda_permissions.can_join_room(user, session) and not is_banned(user, session)
+    return room_access(user, session)[0]
 
 
 def can_take_part(user: Any, session: Session) -> bool:

@@ -159,7 +159,7 @@ def statement_post(
         raise ActionError("bad_field", _("입장 값이 올바르지 않습니다."), field="stance")
     try:
         with transaction.atomic():
-            return _statement_post_locked(
+            return _statement_post_new(
                 actor=actor,
                 session_id=session_id,
                 client_msg_id=client_msg_id,
@@ -168,14 +168,15 @@ def statement_post(
                 parent_id=parent_id,
             )
     except IntegrityError:
-        # A concurrent copy won the race on the unique (session, author, client id).
+        # A concurrent copy won the race on the unique (session, author, client id): the
+        # database's unique index, not a lock, makes a retry return the original.
         found = _existing_post(session_id, actor, client_msg_id)
         if found is None:
             raise
         return found
 
 
-def _statement_post_locked(
+def _statement_post_new(
     *,
     actor: User,
     session_id: int,
@@ -184,11 +185,9 @@ def _statement_post_locked(
     stance: str | None,
     parent_id: int | None,
 ) -> PostResult:
-    session = _locked_session(session_id)
-    # Under the room's lock: a retry that raced us now sees our row.
-    found = _existing_post(session_id, actor, client_msg_id)
-    if found is not None:
-        return found
+    # The room's row is locked only from taking the seq to the commit (publish_statement):
+    # posts into one room wait for each other for a few round trips, not the whole post.
+    session = _session(session_id)
     require_participant(actor, session)
     staff = permissions.is_room_staff(actor, session)
     require_live(session)
