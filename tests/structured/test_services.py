@@ -524,3 +524,16 @@ def test_the_session_page_include_shows_the_frozen_results(
     assert "<p>결론입니다.x</p>" in html and "<script" not in html
     view = selectors.final_results_view(delib.pk)
     assert view is not None and view["polls"][0]["options"][0]["percent"] == 100
+
+
+def test_the_session_page_shows_the_frozen_results_after_the_close(
+    delib: Session, host: Any, residents: list[Any], ballot_box: list[Proposal], client: Any
+) -> None:
+    p1, _p2, _p3 = ballot_box
+    services.ballot_submit(actor=residents[0], session=delib, proposal_ids=[p1.pk])
+    services.wrapup_set(actor=host, session=delib, conclusion="<p>청년 센터를 늘립니다.</p>")
+    url = f"/sessions/{delib.pk}/"
+    assert "최종 결과" not in client.get(url).content.decode()
+    agenda_services.session_transition(actor=host, session=delib, to_state=Session.State.CLOSED)
+    page = client.get(url).content.decode()
+    assert "최종 결과" in page and "제안 1" in page and "청년 센터를 늘립니다." in page
