@@ -12,6 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deliberation.digests import exports, selectors, services
 from deliberation.digests.models import Digest
@@ -191,3 +193,30 @@ def test_download_headers(hostile: Digest, client: Any) -> None:
         assert answer["Content-Type"].startswith(mime)
         assert f".{fmt}" in answer["Content-Disposition"]
     assert client.get(reverse("digests:digest_export", args=[hostile.pk, "exe"])).status_code == 404
+
+
+@given(st.lists(st.lists(st.text(max_size=40), min_size=1, max_size=4), min_size=1, max_size=5))
+def test_any_text_round_trips_through_csv_without_a_live_formula(rows: list[list[str]]) -> None:
+    """Whatever residents typed, Excel sees text: no cell starts a formula, nothing is lost."""
+    import csv as csv_module
+
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([exports.csv_cell(c) for c in row])
+    read = list(csv_module.reader(io.StringIO(buffer.getvalue(), newline="")))
+    assert len(read) == len(rows)
+    for original, back in zip(rows, read, strict=True):
+        for cell, got in zip(original, back, strict=True):
+            assert not got.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert got in (cell, "'" + cell)
+
+
+@given(st.text(max_size=200))
+def test_markdown_escape_leaves_no_markup(text: str) -> None:
+    escaped = exports.md_escape(text)
+    assert "<" not in escaped and ">" not in escaped
+    for i, ch in enumerate(escaped):
+        if ch in "[]()`*_#|!":
+            slashes = len(escaped[:i]) - len(escaped[:i].rstrip("\\"))
+            assert slashes % 2 == 1, (text, escaped)
