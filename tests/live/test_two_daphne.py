@@ -75,6 +75,7 @@ def spanning_room(transactional_db: None) -> dict[str, Any]:
     reader = factories.ResidentFactory(nickname="전북 주민")
     return {
         "session": session,
+        "reader_id": reader.pk,
         "cookies": {
             "poster": cookie_for(poster),
             "reader": cookie_for(reader),
@@ -87,6 +88,7 @@ def test_a_statement_on_one_daphne_reaches_a_resident_on_the_other(
     spanning_room: dict[str, Any],
 ) -> None:
     session_id = spanning_room["session"].pk
+    reader_id = spanning_room["reader_id"]
     cookies = spanning_room["cookies"]
     with daphne_servers(
         2,
@@ -136,6 +138,13 @@ def test_a_statement_on_one_daphne_reaches_a_resident_on_the_other(
                     if "seq" in m and m["type"] not in ("snapshot", "ack")
                 ]
                 assert numbered == sorted(set(numbered))
+                # A ban given on the first server closes the socket on the second.
+                banned = await staff.request("participant.ban", user_id=reader_id, reason="시험")
+                assert banned["type"] == "ack", banned
+                kicked = await reader.until(lambda m: m.get("type") == "kicked")
+                assert kicked["reason"] == "banned"
+                await asyncio.wait_for(reader.ws.wait_closed(), 10)
+                assert reader.ws.close_code == 4003
             finally:
                 for peer in (poster, reader, staff):
                     await peer.ws.close()
