@@ -42,6 +42,7 @@ messages: install
 setup: install messages
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_digests
 
 run: setup
 	@echo ""
