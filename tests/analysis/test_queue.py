@@ -109,3 +109,25 @@ def test_a_proposal_is_analysed_from_its_title_and_plain_body(session, resident)
     assert row.session_id == session.pk
     assert {"자매도시", "청소년", "어학연수"} <= set(row.nouns)
     assert "<" not in row.normalised_text and "strong" not in row.normalised_text
+
+
+def test_backfill_queues_what_was_never_queued_and_the_worker_command_drains_it(
+    session, resident
+) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.analysis.helpers import add_statements, statement_model
+
+    if statement_model() is None:
+        pytest.skip("live.Statement is not installed")
+    (lost,) = add_statements(session, ["국민외교센터 설립"], authors=[resident], enqueue=False)
+    (queued,) = add_statements(session, ["유학생 지원"], authors=[resident])
+    out = StringIO()
+    call_command("analysis_backfill", stdout=out)
+    assert "queued 1" in out.getvalue()
+    assert TextAnalysis.objects.filter(object_id__in=[lost.pk, queued.pk]).count() == 2
+    call_command("analysis_worker", "--drain", stdout=out)
+    assert "analysed 2" in out.getvalue()
+    assert "국민외교센터" in TextAnalysis.objects.get(object_id=lost.pk).nouns
