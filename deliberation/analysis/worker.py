@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .analyzer import Analysis, Analyzer, get_analyzer
@@ -77,8 +78,19 @@ def _count_terms(deltas: Counter[str]) -> None:
     for delta, terms in by_delta.items():
         for start in range(0, len(terms), 500):
             CorpusTerm.objects.filter(term__in=terms[start : start + 500]).update(
-                document_count=F("document_count") + delta
+                # Never below zero, whatever happened to the rows counted before.
+                document_count=Greatest(F("document_count") + delta, 0)
             )
+
+
+def forget_session_terms(sender: object, instance: Any, **kwargs: object) -> None:
+    """pre_delete of a session: its analysed texts stop counting in the corpus (one
+    read and a few grouped updates, in the deleting transaction)."""
+    deltas: Counter[str] = Counter()
+    rows = TextAnalysis.objects.filter(session_id=instance.pk, analysed_at__isnull=False)
+    for nouns in rows.values_list("nouns", flat=True).iterator(chunk_size=2000):
+        deltas.subtract(set(nouns))
+    _count_terms(deltas)
 
 
 def analyse_batch(rows: Sequence[TextAnalysis], token: str, analyzer: Analyzer) -> int:

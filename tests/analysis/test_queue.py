@@ -131,3 +131,15 @@ def test_backfill_queues_what_was_never_queued_and_the_worker_command_drains_it(
     call_command("analysis_worker", "--drain", stdout=out)
     assert "analysed 2" in out.getvalue()
     assert "국민외교센터" in TextAnalysis.objects.get(object_id=lost.pk).nouns
+
+
+def test_deleting_a_session_takes_its_texts_out_of_the_corpus_counts(
+    fake_statement_source, session
+) -> None:  # type: ignore[no-untyped-def]
+    fake_statement_source[21] = sources.SourceText(session.pk, "자매도시 교류")
+    enqueue_analysis("statement", 21)
+    analysis_drain()
+    assert _df("자매도시") == 1
+    session.delete()
+    assert _df("자매도시") == 0
+    assert not TextAnalysis.objects.filter(object_id=21).exists()
