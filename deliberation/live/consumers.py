@@ -183,7 +183,9 @@ class RoomSocket:
         if message["type"] != "websocket.connect":
             return
         try:
-            identity = await database_sync_to_async(self._authorize)()
+            # Joins run on the thread pool (each thread its own connection), not on the
+            # process's one database thread: in a join storm they overlap their waits.
+            identity = await database_sync_to_async(self._authorize, thread_sensitive=False)()
         except Exception:
             log.exception("room %s: authorisation failed", self.session_id)
             identity = None
@@ -338,7 +340,7 @@ class RoomSocket:
     async def send_snapshot(self, *, activate: bool = True) -> None:
         """Send the room's state at seq S, then whatever arrived meanwhile after S."""
         self.active = False
-        snapshot = await database_sync_to_async(self._snapshot)()
+        snapshot = await database_sync_to_async(self._snapshot, thread_sensitive=False)()
         self.last_seq = snapshot["seq"]
         await self._send_text(encode(snapshot))
         if activate:
