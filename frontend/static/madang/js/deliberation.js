@@ -386,7 +386,8 @@ class Deliberation {
         el(
           "li",
           { class: `delib-step is-${p.status}`, "aria-current": p.status === "running" ? "step" : null },
-          el("span", { class: "delib-step__label", text: p.label }),
+          // The snapshot is built in the server's language; the page knows the reader's.
+          el("span", { class: "delib-step__label", text: STR.phases?.[p.kind] || p.label }),
           el("span", { class: "visually-hidden", text: ` (${STR.status?.[p.status] || p.status})` }),
         ),
       ),
