@@ -61,7 +61,7 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "ko", {
-  hour: "2-digit",
+  hour: "numeric",
   minute: "2-digit",
   timeZone: "Asia/Seoul",
 });
