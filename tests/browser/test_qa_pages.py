@@ -1,0 +1,107 @@
+"""Regressions a resident or facilitator noticed on the finished pages, in real chromium.
+
+Each test pins one fix: English pages that showed Korean, buttons spilling out of the
+console's narrow columns, a scrollable log the keyboard could not reach, bare error
+pages, and a console error on every page load.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from deliberation.agendas.models import Session
+from tests.factories import FacilitatorFactory, SessionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+expect.set_options(timeout=20_000)
+
+# Visible buttons whose box leaves the panel they sit in.
+SPILLING_BUTTONS = """() => [...document.querySelectorAll('.panel .btn')]
+  .filter((b) => b.offsetParent !== null)
+  .filter((b) => {
+    const r = b.getBoundingClientRect();
+    const p = b.closest('.panel').getBoundingClientRect();
+    return r.right > p.right + 1 || r.left < p.left - 1;
+  })
+  .map((b) => b.textContent.trim())"""
+
+
+def test_console_in_english_keeps_buttons_inside_panels_and_log_reachable(
+    live_server_url: str, new_page: Any, sign_in: Any, axe_check: Any, shot: Any
+) -> None:
+    host = FacilitatorFactory()
+    session = SessionFactory(state=Session.State.LIVE, agenda__organisation=host.organisation)
+    console = new_page(width=1280, height=900, locale="en-US")
+    sign_in(console, live_server_url, host.username)
+    console.goto(f"{live_server_url}/sessions/{session.pk}/console/")
+    expect(console.locator("[data-conn]")).to_have_text("Connected")
+    # The room settings write the audit log, which scrolls once it is long.
+    console.locator("#slow-mode").fill("10")
+    for _ in range(8):
+        console.locator("[data-setting=premoderation]").click()
+    expect(console.locator("[data-audit-list] > li")).to_have_count(8)
+    # Clock times read as people write them: "1:05 PM", not "01:05 PM".
+    expect(console.locator("[data-audit-list] time").first).not_to_have_text(re.compile(r"^0\d"))
+    shot(console, "qa-console-en-desktop")
+
+    assert console.evaluate(SPILLING_BUTTONS) == []
+    audit = console.locator("[data-audit-list]")
+    audit.focus()
+    expect(audit).to_be_focused()
+    axe_check(console, "console in English with a long audit log")
+    assert console.madang_errors == []
+
+
+def test_deliberation_steps_follow_the_page_language(
+    live_server_url: str, new_page: Any, sign_in: Any
+) -> None:
+    host = FacilitatorFactory()
+    session = SessionFactory(
+        kind=Session.Kind.DELIBERATION,
+        state=Session.State.LIVE,
+        agenda__organisation=host.organisation,
+    )
+    console = new_page(width=1280, height=900, locale="en-US")
+    sign_in(console, live_server_url, host.username)
+    console.goto(f"{live_server_url}/sessions/{session.pk}/projector/")
+    steps = console.locator("[data-delib-steps] .delib-step__label")
+    expect(steps.first).to_have_text("Briefing")
+    assert all(not any("가" <= ch <= "힣" for ch in text) for text in steps.all_inner_texts())
+
+
+def test_forbidden_and_missing_pages_are_the_sites_own(
+    live_server_url: str, new_page: Any, sign_in: Any, axe_check: Any
+) -> None:
+    owner = FacilitatorFactory()
+    other = FacilitatorFactory()
+    session = SessionFactory(state=Session.State.LIVE, agenda__organisation=owner.organisation)
+    page = new_page(width=360, height=740)
+    sign_in(page, live_server_url, other.username)
+
+    response = page.goto(f"{live_server_url}/sessions/{session.pk}/console/")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("이 페이지를 볼 권한이 없습니다.")
+    home_link = page.locator("main").get_by_role("link", name="회의 찾기")
+    expect(home_link).to_have_attribute("href", "/")
+    axe_check(page, "403 page")
+
+    response = page.goto(f"{live_server_url}/sessions/999999/")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("페이지를 찾을 수 없습니다.")
+    axe_check(page, "404 page")
+
+
+def test_home_loads_without_console_errors(live_server_url: str, new_page: Any) -> None:
+    page = new_page(width=360, height=740)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(live_server_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    assert page.madang_errors == []
