@@ -10,8 +10,6 @@ Every text leaving here went through ``clean_for_digest``.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
@@ -20,28 +18,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.agendas.models import Agenda, Session
-from deliberation.common.privacy import mask_personal_data
-from deliberation.common.sanitize import strip_all_markup
 from deliberation.people.models import User
 
-from . import records
+from . import outcomes, records
 from .charts import activity_bar_chart
+from .cleaning import clean_for_digest
 from .content import (
     ActivityBin,
     Citation,
-    Conclusion,
     CountRow,
     DigestContent,
-    FloorSpeaker,
-    FloorSummary,
     Keyword,
-    ModerationSummary,
     Participation,
-    PollResult,
-    ProposalResult,
     StanceGroup,
     SummaryLine,
-    VoteSummary,
 )
 from .keywords import corpus_frequencies, tfidf_keywords
 from .live import LiveDigest, build_live_digest
@@ -60,10 +50,9 @@ __all__ = [
 
 Progress = Callable[[float, str], None]
 BIN = dt.timedelta(minutes=5)
-LINE_CHARS = 280
+LINE_CHARS = outcomes.LINE_CHARS
 LINES_PER_STANCE = 5
 KEYWORD_LIMIT = 15
-_SPACES = re.compile(r"\s+")
 
 # Order in which stance groups appear; "" is an open-mic statement with no stance.
 STANCE_ORDER = ("for", "against", "neutral", "question", "")
@@ -77,21 +66,6 @@ def default_stance_labels() -> dict[str, str]:
         "question": _("질문"),
         "": _("의견"),
     }
-
-
-def clean_for_digest(text: str, *, limit: int | None = None) -> str:
-    """Plain text fit to leave the room: no markup, no personal data, one line.
-
-    Angle brackets left after stripping (a resident writing "a < b", or escaped
-    markup) become full-width brackets, so no export (Markdown passes raw HTML
-    through) can ever turn them back into a tag.
-    """
-    text = html.unescape(strip_all_markup(text or ""))
-    text = text.replace("<", "\uff1c").replace(">", "\uff1e")
-    text = mask_personal_data(_SPACES.sub(" ", text).strip())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
 
 
 def _noop(fraction: float, label: str) -> None:
@@ -153,11 +127,11 @@ def _build(
     progress(0.55, _("핵심 발언을 요약하는 중"))
     key_statements = _key_statements(statements, nouns_by_id, df, total)
     progress(0.8, _("제안과 투표 결과를 정리하는 중"))
-    proposals, vote = _proposals(session_ids)
-    polls = _polls(session_ids)
-    floor = _floor(session_ids)
-    moderation = _moderation(session_ids)
-    conclusion = _conclusion(session_ids)
+    proposals, vote = outcomes.proposal_results(session_ids)
+    polls = outcomes.poll_results(session_ids)
+    floor = outcomes.floor_summary(session_ids)
+    moderation = outcomes.moderation_summary(session_ids)
+    conclusion = outcomes.conclusion_of(session_ids)
     times = [s.created_at for s in statements if s.created_at is not None]
     start = min([s.starts_at for s in sessions] + times, default=None)
     end = max(times, default=None)
@@ -323,173 +297,3 @@ def _activity_bins(
             )
         )
     return bins
-
-
-def _proposals(session_ids: Sequence[int]) -> tuple[list[ProposalResult], VoteSummary | None]:
-    model = optional_model("structured", "Proposal")
-    if model is None:
-        return [], None
-    rows = list(
-        model._default_manager.filter(session_id__in=list(session_ids))
-        .annotate(supporter_count=Count("supports", distinct=True))
-        .order_by("created_at", "pk")
-    )
-    merged_from: dict[int, list[int]] = defaultdict(list)
-    for p in rows:
-        if p.merged_into_id:
-            merged_from[p.merged_into_id].append(p.pk)
-    votes, points = _vote_tallies(session_ids)
-    vote = _vote_summary(session_ids)
-    results = [
-        ProposalResult(
-            id=p.pk,
-            title=clean_for_digest(p.title),
-            summary=clean_for_digest(p.body_html, limit=LINE_CHARS),
-            status=p.status,
-            supporters=p.supporter_count,
-            merged_from=sorted(merged_from.get(p.pk, [])),
-            votes=votes.get(p.pk, 0),
-            points=points.get(p.pk) if points else None,
-        )
-        for p in rows
-        if not p.merged_into_id
-    ]
-    if vote is not None and not vote.results_hidden:
-        key = (
-            (lambda r: (-(r.points or 0), -r.votes, r.id))
-            if points
-            else (lambda r: (-r.votes, -r.supporters, r.id))
-        )
-        results.sort(key=key)
-        for rank, result in enumerate(results, start=1):
-            result.rank = rank
-    else:
-        results.sort(key=lambda r: (-r.supporters, r.id))
-    return results, vote
-
-
-def _vote_summary(session_ids: Sequence[int]) -> VoteSummary | None:
-    config_model = optional_model("structured", "VoteConfig")
-    ballot_model = optional_model("structured", "Ballot")
-    if config_model is None or ballot_model is None or len(session_ids) != 1:
-        return None
-    config = config_model._default_manager.filter(session_id=session_ids[0]).first()
-    if config is None:
-        return None
-    ballots = ballot_model._default_manager.filter(session_id=session_ids[0]).count()
-    closed = config.closed_at is not None  # type: ignore[attr-defined]
-    return VoteSummary(
-        method=config.method,  # type: ignore[attr-defined]
-        closed=closed,
-        ballots=ballots,
-        results_hidden=bool(config.hide_results and not closed),  # type: ignore[attr-defined]
-    )
-
-
-def _vote_tallies(session_ids: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """Per proposal: ballots choosing it, and Borda points when ballots rank."""
-    choice_model = optional_model("structured", "BallotChoice")
-    config_model = optional_model("structured", "VoteConfig")
-    if choice_model is None:
-        return {}, {}
-    votes: Counter[int] = Counter()
-    points: Counter[int] = Counter()
-    ranked = False
-    top_k = {
-        c.session_id: c.top_k  # type: ignore[attr-defined]
-        for c in (
-            config_model._default_manager.filter(session_id__in=list(session_ids))
-            if config_model
-            else []
-        )
-    }
-    for proposal_id, rank, session_id in choice_model._default_manager.filter(
-        ballot__session_id__in=list(session_ids)
-    ).values_list("proposal_id", "rank", "ballot__session_id"):
-        votes[proposal_id] += 1
-        if rank is not None:
-            ranked = True
-            points[proposal_id] += max(top_k.get(session_id, 3) - rank + 1, 0)
-    return dict(votes), (dict(points) if ranked else {})
-
-
-def _polls(session_ids: Sequence[int]) -> list[PollResult]:
-    poll_model = optional_model("structured", "Poll")
-    if poll_model is None:
-        return []
-    results = []
-    polls = poll_model._default_manager.filter(session_id__in=list(session_ids)).prefetch_related(
-        "options"
-    )
-    for poll in polls.annotate(voters=Count("votes", distinct=True)).order_by("created_at", "pk"):
-        options = poll.options.annotate(n=Count("votes")).order_by("order", "pk")  # type: ignore[attr-defined]
-        results.append(
-            PollResult(
-                id=poll.pk,
-                question=clean_for_digest(poll.question),  # type: ignore[attr-defined]
-                kind=poll.kind,  # type: ignore[attr-defined]
-                status=poll.status,  # type: ignore[attr-defined]
-                voters=poll.voters,  # type: ignore[attr-defined]
-                options=[
-                    CountRow(key=str(o.pk), label=clean_for_digest(o.label), count=o.n)
-                    for o in options
-                ],
-            )
-        )
-    return results
-
-
-def _floor(session_ids: Sequence[int]) -> FloorSummary:
-    turns = records.load_floor_turns(session_ids)
-    if not turns:
-        return FloorSummary()
-    # Speakers appear as "발언자 1, 2 ..." in order of first turn: the ministry reads
-    # how the floor was shared, not who the residents are.
-    order: dict[int | None, int] = {}
-    seconds: Counter[int | None] = Counter()
-    counts: Counter[int | None] = Counter()
-    for turn in turns:
-        order.setdefault(turn.person_id, len(order) + 1)
-        seconds[turn.person_id] += turn.seconds
-        counts[turn.person_id] += 1
-    return FloorSummary(
-        speakers=len(order),
-        turns=len(turns),
-        total_seconds=sum(seconds.values()),
-        by_speaker=[
-            FloorSpeaker(
-                label=_("발언자 %(n)d") % {"n": n}, turns=counts[person], seconds=seconds[person]
-            )
-            for person, n in order.items()
-        ],
-    )
-
-
-def _moderation(session_ids: Sequence[int]) -> ModerationSummary:
-    kinds, labels = records.moderation_kinds(session_ids)
-    counts = Counter(kinds)
-    return ModerationSummary(
-        total=len(kinds),
-        by_kind=[
-            CountRow(key=kind, label=labels.get(kind, kind), count=n)
-            for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-    )
-
-
-def _conclusion(session_ids: Sequence[int]) -> Conclusion | None:
-    model = optional_model("structured", "WrapUp")
-    if model is None:
-        return None
-    parts = []
-    updated = None
-    for wrap_up in model._default_manager.filter(session_id__in=list(session_ids)).order_by(
-        "session__starts_at", "pk"
-    ):
-        text = clean_for_digest(wrap_up.conclusion_html)  # type: ignore[attr-defined]
-        if text:
-            parts.append(text)
-            updated = max(filter(None, [updated, wrap_up.updated_at]))  # type: ignore[attr-defined]
-    if not parts:
-        return None
-    return Conclusion(text="\n\n".join(parts), updated_at=_iso(updated))

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from . import records
+from .cleaning import clean_for_digest
 from .content import Citation, CountRow, Keyword, Participation, StanceGroup, SummaryLine
 from .keywords import term_score
 from .models import CorpusTerm, TextAnalysis, TextKind
@@ -109,7 +110,6 @@ def _absorb_new(session_id: int, state: _State) -> None:
 
 def build_live_digest(session_id: int) -> LiveDigest:
     """Counts, stances, keywords and a few key statements per stance, refreshed cheaply."""
-    from .digest import clean_for_digest
 
     state = _state(session_id)
     with state.lock:
