@@ -126,11 +126,12 @@ def workers() -> Iterator[Any]:
         extra_env: dict[str, str] | None = None,
     ) -> list[DaphneServer]:
         env = {"DJANGO_SECRET_KEY": settings.SECRET_KEY, **(extra_env or {})}
+        prefix = prefix or f"f{uuid.uuid4().hex[:8]}"  # one prefix: the workers share rooms
         servers = [
             start_daphne(
                 database_url=database_url or database_url_of_test_db(),
                 redis_url=redis_url,
-                channel_prefix=prefix or f"f{uuid.uuid4().hex[:8]}",
+                channel_prefix=prefix,
                 extra_env=env,
                 extra_args=extra_args,
             )

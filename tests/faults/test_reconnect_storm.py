@@ -37,8 +37,12 @@ async def test_reconnect_storm_of_a_thousand_clients(
         RoomClient(url, cookie=room.cookies[i % 20], origin=ORIGIN, name=f"s{i}")
         for i in range(CLIENTS)
     ]
+    connect_deadline = asyncio.get_running_loop().time() + 300
     for batch in range(0, CLIENTS, 100):
-        await asyncio.gather(*(c.connect(timeout=120) for c in clients[batch : batch + 100]))
+        await asyncio.gather(
+            *(c.reconnect(deadline=connect_deadline) for c in clients[batch : batch + 100])
+        )
+    first_refusals = sum(len(c.reconnect_errors) for c in clients)
     talker = clients[0]
     for i in range(5):
         await talker.request("statement.post", id=f"before-{i}", text=f"폭풍 전 {i}")
@@ -89,7 +93,9 @@ async def test_reconnect_storm_of_a_thousand_clients(
     ledger.extra.update(
         clients=CLIENTS,
         all_back_within_seconds=round(reconnected_in, 1),
-        connection_attempts=sum(c.connections for c in clients) - CLIENTS,
+        refused_while_connecting_first=first_refusals,
+        failed_reconnect_attempts=sum(len(c.reconnect_errors) for c in clients) - first_refusals,
+        sample_errors=sorted({e[:80] for c in clients for e in c.reconnect_errors})[:3],
         peak_database_connections=peak["connections"],
         max_connections=max_connections,
     )

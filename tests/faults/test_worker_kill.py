@@ -47,7 +47,7 @@ async def test_worker_sigkill_clients_move_and_resume(
         nonlocal acks
         acks += 1
 
-    deadline = asyncio.get_running_loop().time() + 240
+    deadline = asyncio.get_running_loop().time() + 480
     posting = asyncio.gather(
         *(post_many(c, STATEMENTS_EACH, deadline=deadline, on_ack=counted) for c in clients)
     )
@@ -55,11 +55,26 @@ async def test_worker_sigkill_clients_move_and_resume(
     await wait_for(lambda: acks >= total // 3, timeout=120, what="a third acknowledged")
     await asyncio.to_thread(doomed.kill)
     killed_at = time.monotonic()
-    await wait_for(
-        lambda: all(c.connections >= 2 and not c.closed.is_set() for c in moved),
-        timeout=60,
-        what="the killed worker's clients reconnected to the survivor",
-    )
+    try:
+        await wait_for(
+            lambda: all(c.connections >= 2 and not c.closed.is_set() for c in moved),
+            timeout=180,
+            what="the killed worker's clients reconnected to the survivor",
+        )
+    except AssertionError:
+        states = [
+            (
+                c.name,
+                c.connections,
+                c.closed.is_set(),
+                c.ws.state if c.ws is not None else None,
+                c._reader.done() if c._reader else None,
+                len(c.acknowledged()),
+                c.reconnect_errors[-2:],
+            )
+            for c in moved
+        ]
+        raise AssertionError(f"not all moved: {states}") from None
     moved_in = time.monotonic() - killed_at
     await posting
 
