@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -22,6 +22,28 @@ async def _receive(layer: Any, channel: str) -> dict[str, Any]:
     return await asyncio.wait_for(layer.receive(channel), timeout=5)  # type: ignore[no-any-return]
 
 
+def generate_and_follow(actor: Any, session: Any, capture: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """Generate while subscribed to the room, in one event loop (pub/sub layers need it)."""
+    layer = get_channel_layer()
+
+    def generate() -> Any:
+        with capture(execute=True):
+            return services.digest_generate(actor=actor, session=session)
+
+    async def scenario() -> tuple[Any, list[dict[str, Any]]]:
+        channel = await layer.new_channel()
+        await layer.group_add(room_group(session.pk), channel)
+        digest = await sync_to_async(generate)()
+        events: list[dict[str, Any]] = []
+        while not events or events[-1]["state"] != "done":
+            message = await _receive(layer, channel)
+            assert message.get("to") == "staff"  # facilitators only
+            events.append(orjson.loads(message["text"]))
+        return digest, events
+
+    return async_to_sync(scenario)()
+
+
 def test_generate_builds_a_draft_with_progress_to_the_console(
     content_builder: Any,
     session: Any,
@@ -29,12 +51,7 @@ def test_generate_builds_a_draft_with_progress_to_the_console(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     actor = facilitator_factory(organisation=session.agenda.organisation)
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(room_group(session.pk), channel)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        digest = services.digest_generate(actor=actor, session=session)
+    digest, events = generate_and_follow(actor, session, django_capture_on_commit_callbacks)
 
     digest.refresh_from_db()
     assert digest.status == Digest.Status.DRAFT
@@ -43,11 +60,6 @@ def test_generate_builds_a_draft_with_progress_to_the_console(
     assert [k["word"] for k in digest.keywords][:2] == ["청년", "일자리"]
     assert "박람회" in digest.summary_text
     assert digest.disclosure == session.agenda.disclosure
-    events = []
-    while not events or events[-1]["state"] != "done":
-        message = async_to_sync(_receive)(layer, channel)
-        assert message.get("to") == "staff"  # facilitators only
-        events.append(orjson.loads(message["text"]))
     assert all(e["type"] == "digest.progress" and e["digest_id"] == digest.pk for e in events)
     percents = [e["percent"] for e in events]
     assert percents == sorted(percents) and percents[-1] == 100 and len(percents) >= 3
@@ -175,3 +187,16 @@ def test_publish_takes_the_agenda_disclosure_at_that_moment(make_digest: Any) ->
     services.digest_publish(actor=digest.test_facilitator, digest=digest)
     digest.refresh_from_db()
     assert digest.disclosure == "restricted"
+
+
+@pytest.mark.redis
+def test_progress_reaches_the_console_through_redis(
+    redis_channel_layer: Any,
+    content_builder: Any,
+    session: Any,
+    facilitator_factory: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    actor = facilitator_factory(organisation=session.agenda.organisation)
+    digest, events = generate_and_follow(actor, session, django_capture_on_commit_callbacks)
+    assert events[-1]["digest_id"] == digest.pk and events[-1]["percent"] == 100
