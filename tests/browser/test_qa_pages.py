@@ -105,3 +105,23 @@ def test_home_loads_without_console_errors(live_server_url: str, new_page: Any) 
     page.wait_for_load_state("networkidle")
     assert failed == []
     assert page.madang_errors == []
+
+
+def test_refused_forms_take_the_keyboard_to_the_problem(
+    live_server_url: str, new_page: Any, axe_check: Any
+) -> None:
+    page = new_page(width=360, height=740)
+    page.goto(f"{live_server_url}/join/")
+    page.locator("main form button[type=submit]").click()
+    nickname = page.locator("#id_nickname")
+    expect(nickname).to_be_focused()
+    # The field's description points at one error list, not two elements sharing an id.
+    assert page.locator("#id_nickname_error").count() == 1
+    expect(nickname).to_have_accessible_description(re.compile("필수 항목입니다"))
+    axe_check(page, "quick-join with errors")
+
+    page.goto(f"{live_server_url}/signin/")
+    page.fill("input[name=username]", "nobody")
+    page.fill("input[name=password]", "wrong-password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("[data-form-error]")).to_be_focused()
