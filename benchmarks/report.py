@@ -131,6 +131,19 @@ def details(results: dict[str, dict[str, Any]]) -> list[str]:
                         f"| {_fmt(step['generator_cpu_cores'], 2)} |"
                     )
         out.append("")
+        offer = s1.get("same_offer")
+        if offer:
+            m, b = offer["madang"], offer["baseline"]
+            out.append(
+                f"Same offered load at N = {_fmt(s1['clients'])} (both rooms' first step): "
+                f"Madang delivered {_fmt(m['deliveries_per_s'])}/s with {_fmt(m['lost'])} lost "
+                f"at {_fmt(m['cpu_us_per_delivery'], 1)} µs of server CPU per delivery; the "
+                f"stock room delivered {_fmt(b['deliveries_per_s'])}/s with {_fmt(b['lost'])} "
+                f"lost at {_fmt(b['cpu_us_per_delivery'], 1)} µs: "
+                f"{_fmt(offer['delivered_ratio'], 2)}× the deliveries at "
+                f"1/{_fmt(offer['cpu_per_delivery_ratio'], 1)} of the CPU each."
+            )
+            out.append("")
     s2 = results.get("2-speakers-and-reactions")
     if s2:
         out.append(

@@ -240,10 +240,39 @@ def scenario_1(bench: Bench) -> dict[str, Any]:
         "baseline_deliveries_per_s": base_rate,
         "ratio": round(madang_rate / base_rate, 2) if madang_rate and base_rate else None,
         "sustained": headline[MADANG]["best"] is not None,
+        "same_offer": same_offer(headline),
         "sustained_means": f"highest step with p99 <= {P99_LIMIT_MS:g} ms and nothing lost",
         "sweeps": sweeps,
     }
     return result
+
+
+def same_offer(sweep: dict[str, Any]) -> dict[str, Any] | None:
+    """Both rooms' first step (the same offered load): what each delivered, and at what cost.
+
+    This is the comparison that stays meaningful when neither room sustains a step.
+    """
+    mine = _first_step(sweep.get(MADANG) or {})
+    base = _first_step(sweep.get(BASELINE) or {})
+    if not mine or not base:
+        return None
+    keys = ("rate", "deliveries_per_s", "p50_ms", "p99_ms", "lost", "cpu_us_per_delivery")
+    delivered = (
+        round(mine["deliveries_per_s"] / base["deliveries_per_s"], 2)
+        if base.get("deliveries_per_s")
+        else None
+    )
+    cheaper = (
+        round(base["cpu_us_per_delivery"] / mine["cpu_us_per_delivery"], 2)
+        if base.get("cpu_us_per_delivery") and mine.get("cpu_us_per_delivery")
+        else None
+    )
+    return {
+        "madang": {k: mine.get(k) for k in keys},
+        "baseline": {k: base.get(k) for k in keys},
+        "delivered_ratio": delivered,
+        "cpu_per_delivery_ratio": cheaper,
+    }
 
 
 def _first_step(sweep: dict[str, Any]) -> dict[str, Any]:
