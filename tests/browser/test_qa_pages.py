@@ -125,3 +125,20 @@ def test_refused_forms_take_the_keyboard_to_the_problem(
     page.fill("input[name=password]", "wrong-password")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("[data-form-error]")).to_be_focused()
+
+
+def test_organisation_dashboard_keeps_words_whole_on_a_phone(
+    live_server_url: str, new_page: Any, sign_in: Any
+) -> None:
+    host = FacilitatorFactory()
+    SessionFactory(agenda__organisation=host.organisation)
+    page = new_page(width=360, height=740, locale="en-US")
+    sign_in(page, live_server_url, host.username)
+    page.goto(f"{live_server_url}/my/organisation/")
+    status = page.locator("table.plain td", has_text="Scheduled").first
+    expect(status).to_be_visible()
+    lines = status.evaluate(
+        """(td) => { const r = document.createRange(); r.selectNodeContents(td);
+                     return r.getClientRects().length; }"""
+    )
+    assert lines == 1, "the state 'Scheduled' is broken across lines"
