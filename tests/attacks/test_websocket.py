@@ -65,6 +65,11 @@ FOREIGN_ORIGINS = [
     "file://",
     "chrome-extension://abcdefghijklmnop",
     "http://[::1]",
+    # port variants of an allowed host: another site on the same machine
+    "http://127.0.0.1:9999",
+    "http://127.0.0.1:8000",
+    "http://localhost",
+    "HTTP://LOCALHOST:1",
     "http://127.0.0.1 http://evil.example",
 ]
 
