@@ -26,7 +26,7 @@ from tests.support.daphne import (
 )
 from tests.support.private_redis import PrivateRedis
 
-ORIGIN = "http://127.0.0.1"
+ORIGIN = None  # RoomClient: the origin of the page the socket belongs to (same host:port)
 
 
 @pytest.fixture(autouse=True)

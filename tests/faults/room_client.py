@@ -49,7 +49,7 @@ class RoomClient:
         urls: Callable[[], str],
         *,
         cookie: str,
-        origin: str,
+        origin: str | None = None,
         name: str = "",
         gap_wait: float = 1.0,
         backoff_base: float = 0.5,
@@ -96,9 +96,11 @@ class RoomClient:
         url = self.urls()
         if self.last_seq is not None:
             url += f"?after={self.last_seq}"
+        # a browser's page and its socket share an origin: scheme, host and port
+        origin = self.origin or "http://" + url.split("://", 1)[1].split("/", 1)[0]
         ws = await websockets.connect(
             url,
-            origin=self.origin,  # type: ignore[arg-type]
+            origin=origin,  # type: ignore[arg-type]
             additional_headers={"Cookie": self.cookie},
             open_timeout=timeout,
             max_size=2**24,

@@ -109,7 +109,7 @@ async def test_client_that_never_reads_is_dropped_or_resynced_and_memory_stays_b
     sleeper = await websockets.connect(
         server.ws_url(room.path),
         sock=sock,
-        origin=ORIGIN,  # type: ignore[arg-type]
+        origin=server.origin,  # type: ignore[arg-type]
         additional_headers={"Cookie": room.cookies[2]},
         max_queue=1,
         max_size=2**20,

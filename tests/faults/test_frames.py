@@ -44,7 +44,9 @@ async def test_hostile_frames_are_closed_cleanly_with_memory_bounded(
     rss_start = rss_kib(server.pid)
 
     def attack(name: str, extensions: str, payload: bytes, until_reply: str = "") -> None:
-        raw = RawSocket(server.port, room.path, origin=ORIGIN, cookie=cookie, extensions=extensions)
+        raw = RawSocket(
+            server.port, room.path, origin=server.origin, cookie=cookie, extensions=extensions
+        )
         try:
             _snapshot_first(raw)
             before = rss_kib(server.pid)
@@ -114,7 +116,7 @@ async def test_handshake_trickled_one_byte_a_second_does_not_hold_the_room(
 ) -> None:
     room = await asyncio.to_thread(make_room, 2)
     (server,) = await asyncio.to_thread(workers, 1)
-    request = handshake_bytes(server.port, room.path, origin=ORIGIN, cookie=room.cookies[0])
+    request = handshake_bytes(server.port, room.path, origin=server.origin, cookie=room.cookies[0])
     trickles = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(50)]
     rss_before = rss_kib(server.pid)
     closed_after: float | None = None
