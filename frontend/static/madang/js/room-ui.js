@@ -126,11 +126,6 @@ export class RoomView {
     this.myReactions = new Set((s.my_reactions || []).map(([id, kind]) => `${id}|${kind}`));
     // Staff get the full audit log (who acted, on whom); others the public one.
     this.log = s.staff?.audit_log || s.moderation_log || [];
-    this.sanctions = new Map();
-    for (const entry of s.staff?.audit_log || []) {
-      if (entry.target_kind !== "participant" || !entry.target_id) continue;
-      this._noteSanction(entry.action, entry.target_id, null);
-    }
     this.pending = new Map((s.staff?.pending || []).map((st) => [st.id, st]));
     this.reports = new Map((s.staff?.reports || []).map((r) => [r.id, r]));
     // A snapshot replaces everything: rebuild the statement lists from it.
@@ -141,6 +136,12 @@ export class RoomView {
     for (const p of s.pinned || []) if (!all.some((x) => x.id === p.id)) all.push(p);
     all.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.id - b.id);
     for (const st of all) this.upsertStatement(st, { announce: false });
+    // After the statements, so a muted or banned person is named, not shown as "#12".
+    this.sanctions = new Map();
+    for (const entry of s.staff?.audit_log || []) {
+      if (entry.target_kind !== "participant" || !entry.target_id) continue;
+      this._noteSanction(entry.action, entry.target_id, null);
+    }
     this.ready = true;
     this.setFloor(s.floor, null);
     this.renderAll();
