@@ -11,10 +11,12 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from deliberation.agendas.models import Session
-from tests.factories import FacilitatorFactory, SessionFactory
+from deliberation.people.identity import resident_token
+from tests.factories import FacilitatorFactory, ResidentFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -142,3 +144,33 @@ def test_organisation_dashboard_keeps_words_whole_on_a_phone(
                      return r.getClientRects().length; }"""
     )
     assert lines == 1, "the state 'Scheduled' is broken across lines"
+
+
+def test_console_names_muted_people_after_a_reload(
+    live_server_url: str, new_page: Any, sign_in: Any
+) -> None:
+    host = FacilitatorFactory()
+    session = SessionFactory(state=Session.State.LIVE, agenda__organisation=host.organisation)
+    resident = ResidentFactory(nickname="군산청년")
+    base = live_server_url
+    room = new_page(width=360, height=740)
+    room.context.add_cookies(
+        [{"name": settings.RESIDENT_COOKIE_NAME, "value": resident_token(resident), "url": base}]
+    )
+    room.goto(f"{base}/sessions/{session.pk}/room/")
+    expect(room.locator("[data-conn]")).to_have_text("연결됨")
+    room.locator("#composer-text").fill("새만금 청년 교류를 늘려 주세요.")
+    room.locator("[data-composer-send]").click()
+
+    console = new_page(width=1280, height=900)
+    sign_in(console, base, host.username)
+    console.goto(f"{base}/sessions/{session.pk}/console/")
+    statement = console.locator("[data-side-list] .statement", has_text="새만금 청년 교류")
+    statement.get_by_role("button", name="발언 제한: 군산청년").click()
+    sanctions = console.locator("[data-sanctions]")
+    expect(sanctions).to_contain_text("군산청년")
+
+    console.reload()
+    expect(console.locator("[data-conn]")).to_have_text("연결됨")
+    expect(sanctions).to_contain_text("군산청년")
+    expect(sanctions).not_to_contain_text("#")
