@@ -174,3 +174,31 @@ def test_console_names_muted_people_after_a_reload(
     expect(console.locator("[data-conn]")).to_have_text("연결됨")
     expect(sanctions).to_contain_text("군산청년")
     expect(sanctions).not_to_contain_text("#")
+
+
+def test_open_mic_poll_panel_is_not_called_a_deliberation(
+    live_server_url: str, new_page: Any, sign_in: Any, axe_check: Any
+) -> None:
+    host = FacilitatorFactory()
+    session = SessionFactory(state=Session.State.LIVE, agenda__organisation=host.organisation)
+    resident = ResidentFactory()
+    base = live_server_url
+    console = new_page(width=1280, height=900)
+    sign_in(console, base, host.username)
+    console.goto(f"{base}/sessions/{session.pk}/console/")
+    poll_panel = console.locator("[data-delib]")
+    expect(poll_panel.get_by_role("heading", level=2)).to_have_text("실시간 여론조사")
+
+    room = new_page(width=360, height=740)
+    room.context.add_cookies(
+        [{"name": settings.RESIDENT_COOKIE_NAME, "value": resident_token(resident), "url": base}]
+    )
+    room.goto(f"{base}/sessions/{session.pk}/room/")
+    expect(room.locator("[data-conn]")).to_have_text("연결됨")
+    poll_panel.get_by_label("질문", exact=True).fill("다음 모임은 어디서 할까요?")
+    poll_panel.get_by_label("선택지(한 줄에 하나)").fill("시청\n도서관")
+    poll_panel.get_by_role("button", name="여론조사 시작").click()
+    room_panel = room.locator("[data-delib]")
+    expect(room_panel).to_contain_text("다음 모임은 어디서 할까요?")
+    expect(room_panel.get_by_role("heading", level=2)).to_have_text("실시간 여론조사")
+    axe_check(room, "open-mic room with a live poll")
