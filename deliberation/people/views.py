@@ -41,6 +41,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated and isinstance(user, User) and user.is_resident:
         services.user_revoke_tokens(user=user)
     logout(request)
+    messages.info(request, _("로그아웃했습니다."))
     response = HttpResponseRedirect("/")
     response.delete_cookie(settings.RESIDENT_COOKIE_NAME, samesite="Lax")
     return response
