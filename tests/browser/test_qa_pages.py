@@ -202,3 +202,12 @@ def test_open_mic_poll_panel_is_not_called_a_deliberation(
     expect(room_panel).to_contain_text("다음 모임은 어디서 할까요?")
     expect(room_panel.get_by_role("heading", level=2)).to_have_text("실시간 여론조사")
     axe_check(room, "open-mic room with a live poll")
+
+
+def test_signing_out_says_so(live_server_url: str, new_page: Any, sign_in: Any) -> None:
+    host = FacilitatorFactory()
+    page = new_page(width=360, height=740)
+    sign_in(page, live_server_url, host.username)
+    page.get_by_role("button", name="로그아웃").click()
+    expect(page.get_by_text("로그아웃했습니다.")).to_be_visible()
+    expect(page.get_by_role("link", name="로그인")).to_be_visible()
