@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +37,34 @@ from .models import (
 from .selectors import queue_list, report_dict, statement_dict
 
 log = logging.getLogger(__name__)
+
+# Rules a sub-app adds to every statement, whichever action posts it (the deliberation's
+# phase matrix for stances, questions and replies): ``check(actor, session, stance,
+# parent_id)`` raises PermissionDenied or ValidationError to refuse.
+StatementCheck = Callable[[User, Session, "str | None", "int | None"], None]
+_statement_checks: list[StatementCheck] = []
+
+
+def register_statement_check(check: StatementCheck) -> StatementCheck:
+    """Add a rule every statement post must pass (registered once, in AppConfig.ready)."""
+    if check not in _statement_checks:
+        _statement_checks.append(check)
+    return check
+
+
+def _run_statement_checks(
+    actor: User, session: Session, stance: str | None, parent_id: int | None
+) -> None:
+    for check in _statement_checks:
+        try:
+            check(actor, session, stance, parent_id)
+        except PermissionDenied as exc:
+            raise ActionError("forbidden", str(exc) or _("이 작업을 할 권한이 없습니다.")) from exc
+        except ValidationError as exc:
+            raise ActionError(
+                getattr(exc, "code", None) or "bad_field", " ".join(exc.messages)
+            ) from exc
+
 
 STATEMENT_MAX = 1000
 REASON_MAX = 300
@@ -194,6 +224,7 @@ def _statement_post_new(
     if session.locked and not staff:
         raise ActionError("room_locked", _("회의실이 읽기 전용입니다."))
     participant = _require_not_muted(session, actor)
+    _run_statement_checks(actor, session, stance, parent_id)
     now = timezone.now()
     if session.slow_mode_seconds and not staff and participant.last_statement_at:
         wait = (

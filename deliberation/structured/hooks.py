@@ -9,8 +9,10 @@ from django.dispatch import receiver
 
 from deliberation.agendas.models import Session
 from deliberation.agendas.services import on_session_transition
+from deliberation.live.services import register_statement_check
+from deliberation.people.models import User
 
-from . import services
+from . import services, stances
 
 
 @receiver(post_save, sender=Session, dispatch_uid="structured.default_phases")
@@ -26,3 +28,13 @@ def _on_transition(*, session: Session, from_state: str, to_state: str, actor: A
         services.phases_apply_default(session=session)
     elif to_state == Session.State.CLOSED:
         services.results_freeze(session=session)
+
+
+@register_statement_check
+def _phase_rules_for_statements(
+    actor: User, session: Session, stance: str | None, parent_id: int | None
+) -> None:
+    """In a deliberation, stances, questions and replies follow the phase matrix,
+    whether they come through ``deliberation.post`` or the room's plain ``statement.post``."""
+    if session.kind == Session.Kind.DELIBERATION:
+        stances.statement_allowed(actor, session, stance, parent_id)
