@@ -1,8 +1,8 @@
 """Access changes made outside the room reach the room within a second.
 
-A role change or deactivation (User saved) and a sign-out make every room the person is
-in re-check their access now; revoked resident cookies (token_version bumped with an
-UPDATE, no signal) are caught by each room hub's once-a-second sweep.
+A role change, deactivation or revoked resident cookie (User saved) and a sign-out make
+every room the person is in re-check their access now; each room hub's once-a-second
+sweep catches anything changed without a signal.
 """
 
 from __future__ import annotations

@@ -66,6 +66,11 @@ def resident_attach_account(*, user: User, username: str, password: str) -> User
 
 
 def user_revoke_tokens(*, user: User) -> None:
-    """End every resident cookie and live socket of this person (sign-out, ban)."""
-    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    """End every resident cookie and live socket of this person (sign-out, ban).
+
+    Saved through the model (not a bare UPDATE) so the save signal tells every room the
+    person is in to re-check access at once.
+    """
+    user.token_version = F("token_version") + 1  # type: ignore[assignment]
+    user.save(update_fields=["token_version"])
     user.refresh_from_db(fields=["token_version"])
