@@ -21,6 +21,7 @@ register(factories.AgendaFactory, "agenda")
 register(factories.SessionFactory, "session")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -40,6 +41,16 @@ def redis_channel_layer(settings: Any) -> Iterator[dict[str, Any]]:
     channel_layers.backends.clear()
     yield config
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Factories set a password for every person; slow hashing adds minutes, no meaning.
+
+    Server processes the tests start get MADANG_TEST_FAST_HASHER=1, which gives them the
+    same hasher so these passwords still sign in there.
+    """
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

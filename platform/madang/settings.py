@@ -131,6 +131,9 @@ AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+if env.bool("MADANG_TEST_FAST_HASHER", default=False):
+    # Only for server processes started by the test suite, whose factories hash with MD5.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

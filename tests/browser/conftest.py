@@ -65,6 +65,7 @@ def server_env(**extra: str) -> dict[str, str]:
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_DEBUG": "false",
+            "MADANG_TEST_FAST_HASHER": "1",
         }
     )
     if not os.environ.get("REDIS_URL"):

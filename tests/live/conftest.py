@@ -184,12 +184,6 @@ def _close_worker_thread_connections(django_db_setup: None) -> Any:
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Factories set passwords; the room tests do not need slow hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def live_session(transactional_db: None) -> Session:
     org = factories.OrganisationFactory()

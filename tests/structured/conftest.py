@@ -13,11 +13,6 @@ from deliberation.structured.models import Phase
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def delib(db: Any) -> Session:
     agenda = factories.AgendaFactory()
