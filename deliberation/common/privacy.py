@@ -49,7 +49,9 @@ _EMAIL = re.compile(
 
 
 def _ascii_digits(text: str) -> str:
-    return "".join(str(unicodedata.digit(ch)) for ch in text if unicodedata.digit(ch, None) is not None)
+    return "".join(
+        str(unicodedata.digit(ch)) for ch in text if unicodedata.digit(ch, None) is not None
+    )
 
 
 def _is_rrn(digits: str) -> bool:

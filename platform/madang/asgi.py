@@ -9,10 +9,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madang.settings")
 django_asgi_app = get_asgi_application()
 
-from madang.routing import websocket_application  # noqa: E402
-
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {"http": django_asgi_app, "websocket": websocket_application}
-)
+from madang.routing import websocket_application  # noqa: E402
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})

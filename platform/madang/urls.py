@@ -1,9 +1,7 @@
-"""HTTP routing."""
+"""HTTP routing. Static files are served by WhiteNoise (see settings)."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,5 +15,3 @@ urlpatterns = [
     path("", include("deliberation.analysis.urls")),
     path("", include("deliberation.digests.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.STATIC_URL, document_root=settings.STATICFILES_DIRS[0])

@@ -56,7 +56,9 @@ def test_phone_numbers_are_masked(phone: str) -> None:
     assert masked.startswith("연락처: ") and masked.endswith(" 로 주세요")
 
 
-@pytest.mark.parametrize("email", ["kim.minsu@example.com", "youth+jobs@jeonbuk.go.kr", "a_b@대학.kr"])
+@pytest.mark.parametrize(
+    "email", ["kim.minsu@example.com", "youth+jobs@jeonbuk.go.kr", "a_b@대학.kr"]
+)
 def test_email_addresses_are_masked(email: str) -> None:
     masked = mask_personal_data(f"메일은 {email} 입니다")
     assert email not in masked
