@@ -211,3 +211,18 @@ def test_signing_out_says_so(live_server_url: str, new_page: Any, sign_in: Any) 
     page.get_by_role("button", name="로그아웃").click()
     expect(page.get_by_text("로그아웃했습니다.")).to_be_visible()
     expect(page.get_by_role("link", name="로그인")).to_be_visible()
+
+
+def test_projector_loads_without_failed_requests(
+    live_server_url: str, new_page: Any, sign_in: Any
+) -> None:
+    host = FacilitatorFactory()
+    session = SessionFactory(state=Session.State.LIVE, agenda__organisation=host.organisation)
+    page = new_page(width=1280, height=800)
+    sign_in(page, live_server_url, host.username)
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{live_server_url}/sessions/{session.pk}/projector/")
+    expect(page.locator("[data-conn]")).to_have_text("연결됨")
+    assert failed == []
+    assert page.madang_errors == []
