@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.support.daphne import database_url_of_test_db
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("MADANG_CHROMIUM", "/usr/bin/chromium")
@@ -42,18 +44,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def database_url_for_children() -> str:
-    """The URL of the database pytest-django created, for server subprocesses."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
-
-
 def server_env(**extra: str) -> dict[str, str]:
     """Environment for a Daphne child serving the test database with this run's secrets."""
     env = dict(os.environ)
@@ -61,7 +51,7 @@ def server_env(**extra: str) -> dict[str, str]:
         {
             "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}",
             "DJANGO_SETTINGS_MODULE": "madang.settings",
-            "DATABASE_URL": database_url_for_children(),
+            "DATABASE_URL": database_url_of_test_db(),
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_DEBUG": "false",
