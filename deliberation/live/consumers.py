@@ -30,6 +30,8 @@ from .events import Kicked, Resync, encode
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 16 * 1024
+# Facilitators' frames may carry a wrap-up (10,000 characters of Korean in its markup).
+STAFF_MAX_MESSAGE_BYTES = 160 * 1024
 ID_MAX = 64
 # Outgoing bytes the server holds for one socket before it gives up on it (close 1013).
 OUTBOX_LIMIT = 1024 * 1024
@@ -357,14 +359,16 @@ class RoomSocket:
         """Replay (after, current] exactly, or tell the client to resync and send a snapshot."""
         self.active = False
         try:
-            replay = await database_sync_to_async(selectors.events_after)(
+            replay = await database_sync_to_async(selectors.events_after, thread_sensitive=False)(
                 session_id=self.session_id, after=after, staff=self.staff
             )
         except BaseException:
             await self._activate()
             raise
         if replay is None:
-            current = await database_sync_to_async(_current_seq)(self.session_id)
+            current = await database_sync_to_async(_current_seq, thread_sensitive=False)(
+                self.session_id
+            )
             await self._send_text(encode(Resync(seq=current).to_dict()))
             await self.send_snapshot()
             return {"seq": self.last_seq, "replayed": 0, "resync": True}
@@ -386,11 +390,18 @@ class RoomSocket:
 
     async def admit(self, text: str) -> tuple[dict[str, Any], str] | None:
         """Check size, JSON, id and rate; answer a refused frame at once (None)."""
-        if len(text) > MAX_MESSAGE_BYTES or (
-            len(text) > MAX_MESSAGE_BYTES // 4
-            and len(text.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES
+        limit = STAFF_MAX_MESSAGE_BYTES if self.staff else MAX_MESSAGE_BYTES
+        if len(text) > limit or (
+            len(text) > limit // 4 and len(text.encode("utf-8", "replace")) > limit
         ):
-            await self._send_text(_error("too_large", _("메시지가 너무 큽니다(최대 16KB)."), None))
+            await self._send_text(
+                _error(
+                    "too_large",
+                    _("메시지가 너무 큽니다(최대 %(kb)dKB).") % {"kb": limit // 1024},
+                    None,
+                    limit=limit,
+                )
+            )
             return None
         try:
             data = orjson.loads(text)
@@ -433,8 +444,11 @@ class RoomSocket:
                         _error("unknown_type", _("알 수 없는 메시지 종류입니다."), request_id)
                     )
                     return
+                # On the thread pool (each thread its own connection): posts of different
+                # connections overlap their database waits; the room's row lock orders
+                # their numbers and the hub puts events back in sequence order.
                 result = await asyncio.wait_for(
-                    database_sync_to_async(actions.run_action)(
+                    database_sync_to_async(actions.run_action, thread_sensitive=False)(
                         spec,
                         user_id=self.user_id,
                         session_id=self.session_id,

@@ -228,3 +228,22 @@ async def test_hidden_results_reach_only_the_facilitators_until_the_close(droom:
     await host.ok("vote.close")
     closed = await a.event("vote.closed")
     assert closed["results"][0]["proposal_id"] == first["proposal_id"]
+
+
+async def test_a_long_wrap_up_fits_a_facilitators_frame_but_not_a_residents(
+    droom: Room,
+) -> None:
+    host = await droom.join(droom.facilitator)
+    a = await droom.join(await new_resident())
+    # 9,000 characters of Korean (a wrap-up holds up to 10,000): over 16 KB of UTF-8.
+    conclusion = "<p>" + "청년 해외 일자리 연계를 확대합니다. " * 450 + "</p>"
+    assert 16 * 1024 < len(conclusion.encode()) < 160 * 1024
+    await host.ok("wrapup.set", conclusion=conclusion)
+    updated = await a.event("wrapup.updated")
+    assert "청년 해외 일자리" in orjson.dumps(updated).decode()
+    start = len(a.messages)
+    frame = orjson.dumps({"type": "wrapup.set", "id": "w1", "conclusion": conclusion}).decode()
+    await a.send_raw(frame)
+    error = await a.wait_for(lambda m: m.get("type") == "error", start=start)
+    assert error["code"] == "too_large" and error["limit"] == 16 * 1024
+    await a.ok("ping")
