@@ -28,6 +28,8 @@ RUN python manage.py compilemessages -v 0 \
 USER madang
 
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
+# madang.serve is daphne's own command line with Madang's limits (a 10 s deadline for
+# request headers, MADANG_HEADER_TIMEOUT; WebSocket messages over 256 KB refused).
+CMD ["python", "-m", "madang.serve", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
      "--websocket_timeout", "86400", "--ping-interval", "20", "--ping-timeout", "30", \
      "madang.asgi:application"]

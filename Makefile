@@ -48,7 +48,7 @@ run: setup
 	@echo ""
 	@echo "  마당 Madang: http://$(HOST):$(PORT)/"
 	@echo ""
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout 86400 --ping-interval 20 --ping-timeout 30 madang.asgi:application
+	$(PY) -m madang.serve -b $(HOST) -p $(PORT) --websocket_timeout 86400 --ping-interval 20 --ping-timeout 30 madang.asgi:application
 
 test: install-test messages
 	$(MANAGE) makemigrations --check --dry-run -v 1

@@ -5,6 +5,10 @@ off, the machine's PostgreSQL (a dedicated ``madang_bench_live`` database, creat
 migrated here) and Redis (a random key prefix per deployment). The stock room runs
 ``benchmarks.baseline.asgi:application`` in the same Daphne against the same Redis.
 Each process listens on a socket bound here (port 0, passed by file descriptor).
+
+Madang is started through its launcher (``python -m madang.serve``, Daphne's own command
+line plus a request-header deadline and WebSocket close frames on protocol failures), the
+stock room through the plain ``daphne`` command; both get the same Daphne options.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 DAPHNE = Path(sys.executable).with_name("daphne")
+MADANG_SERVE = [sys.executable, "-m", "madang.serve"]
 BENCH_DB = "madang_bench_live"  # its own: the analysis bench uses madang_bench
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MADANG_APP = "madang.asgi:application"
@@ -37,8 +42,13 @@ PY_SPY = Path(sys.executable).with_name("py-spy")
 BASELINE_APP = "benchmarks.baseline.asgi:application"
 # The options `make run` serves with, and a handshake allowance of 30 s instead of
 # Daphne's 5 s: in a join storm handshakes queue for the database, and a resident whose
-# join is slow should wait, not be dropped (both rooms get the same options).
+# join is slow should wait, not be dropped (both rooms get the same options). The
+# message and frame limits are the launcher's defaults, spelled out for the plain daphne.
 DAPHNE_OPTIONS = [
+    "--websocket-max-message-size",
+    "262144",
+    "--websocket-max-frame-size",
+    "262144",
     "--websocket_timeout",
     "86400",
     "--ping-interval",
@@ -231,7 +241,8 @@ def _start(app: str, env: dict[str, str], log_dir: Path, extra_args: list[str]) 
     os.close(fd)
     log_path = Path(name)
     log = log_path.open("wb")
-    args = [str(DAPHNE), "--fd", str(sock.fileno()), *DAPHNE_OPTIONS, *extra_args, app]
+    command = MADANG_SERVE if app == MADANG_APP else [str(DAPHNE)]
+    args = [*command, "--fd", str(sock.fileno()), *DAPHNE_OPTIONS, *extra_args, app]
     process = subprocess.Popen(
         args,
         cwd=ROOT,

@@ -87,7 +87,7 @@ def _daphne_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str
             [
                 sys.executable,
                 "-m",
-                "daphne",
+                "madang.serve",
                 "-b",
                 "127.0.0.1",
                 "-p",

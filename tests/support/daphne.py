@@ -1,5 +1,8 @@
 """Start real Daphne processes serving Madang, for multi-process, benchmark and fault tests.
 
+They run through Madang's launcher (``python -m madang.serve``), as ``make run`` and the
+image do, so the tests meet the same limits as a deployment.
+
 Each process gets a listening socket bound by this module (port 0, passed by file
 descriptor, so no two tests can race for a port) and is ready when it answers an HTTP
 request. Use ``database_url_of_test_db()`` to point the processes at the database
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
-DAPHNE = Path(sys.executable).with_name("daphne")
+SERVE = [sys.executable, "-m", "madang.serve"]
 HOST = "127.0.0.1"
 
 
@@ -133,7 +136,9 @@ def start_daphne(
     extra_args: list[str] | None = None,
     log_dir: Path | None = None,
 ) -> DaphneServer:
-    """Start one Daphne process on a fresh port; returns before it is ready (see wait)."""
+    """Start one Daphne process on a fresh port; returns before it is ready (see wait).
+
+    ``extra_args`` go to the launcher (any Daphne option, or ``--header-timeout``)."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
     env = dict(os.environ)
@@ -155,7 +160,7 @@ def start_daphne(
     log_path = Path(tempfile.mkstemp(prefix=f"daphne-{port}-", suffix=".log", dir=log_dir)[1])
     log = log_path.open("wb")
     args = [
-        str(DAPHNE),
+        *SERVE,
         "--fd",
         str(sock.fileno()),
         "--websocket_timeout",
