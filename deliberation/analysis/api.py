@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .models import TextAnalysis, TextKind
@@ -53,11 +54,34 @@ def enqueue_analysis(kind: str, object_id: int) -> None:
     except Exception:
         log.exception("could not queue %s %s for analysis", kind, object_id)
         return
-    mode = _mode()
-    if mode == "sync":
-        analysis_drain()
-    elif mode == "worker":
-        worker_handle.wake()
+    _start_analysis()
+
+
+def enqueue_analysis_in_transaction(kind: str, object_id: int) -> None:
+    """Queue a text in the transaction that writes it (the write path's choice).
+
+    The pending row commits or rolls back with the text itself: one commit for both, and
+    no text is stored without its place in the queue. The worker is woken (or, in ``sync``
+    mode, the queue drained) after the commit.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown analysis kind: {kind!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("enqueue_analysis_in_transaction must run inside transaction.atomic")
+    _record_pending(kind, int(object_id))
+    transaction.on_commit(_start_analysis)
+
+
+def _start_analysis() -> None:
+    """Wake whatever analyses pending rows in this mode; never raises (after a commit)."""
+    try:
+        mode = _mode()
+        if mode == "sync":
+            analysis_drain()
+        elif mode == "worker":
+            worker_handle.wake()
+    except Exception:
+        log.exception("could not start the analysis of pending texts")
 
 
 def _record_pending(kind: str, object_id: int) -> None:

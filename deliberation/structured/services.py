@@ -397,11 +397,12 @@ def proposal_create(*, actor: User, session: Session, title: str, body: str = ""
 
 
 def _enqueue_analysis(kind: str, object_id: int) -> None:
+    """Queue a proposal for the analyser in the transaction that writes it."""
     try:
-        from deliberation.analysis.api import enqueue_analysis
+        from deliberation.analysis.api import enqueue_analysis_in_transaction
     except ImportError:  # the analysis sub-app is optional for deliberation
         return
-    transaction.on_commit(lambda: enqueue_analysis(kind, object_id))
+    enqueue_analysis_in_transaction(kind, object_id)
 
 
 @transaction.atomic

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from deliberation.analysis import sources
-from deliberation.analysis.api import analysis_drain, enqueue_analysis, pending_count
+from deliberation.analysis.api import (
+    analysis_drain,
+    enqueue_analysis,
+    enqueue_analysis_in_transaction,
+    pending_count,
+)
 from deliberation.analysis.models import CorpusTerm, TextAnalysis
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +79,35 @@ def test_sync_mode_analyses_at_once(fake_statement_source, session, settings) ->
 def test_unknown_kind_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         enqueue_analysis("nickname", 1)
+    with pytest.raises(ValueError), transaction.atomic():
+        enqueue_analysis_in_transaction("nickname", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queueing_in_the_writers_transaction_needs_one() -> None:
+    with pytest.raises(RuntimeError):
+        enqueue_analysis_in_transaction("statement", 5)
+    assert pending_count() == 0
+
+
+def test_queueing_in_the_writers_transaction_commits_and_rolls_back_with_it(  # type: ignore[no-untyped-def]
+    fake_statement_source, session, settings, django_capture_on_commit_callbacks
+) -> None:
+    class WriteFailed(Exception):
+        pass
+
+    with pytest.raises(WriteFailed), transaction.atomic():
+        enqueue_analysis_in_transaction("statement", 5)
+        raise WriteFailed  # the text's own write failed: its queue entry goes with it
+    assert pending_count() == 0
+
+    settings.MADANG_ANALYSIS_MODE = "sync"
+    fake_statement_source[5] = sources.SourceText(session.pk, "청년 해외 일자리")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue_analysis_in_transaction("statement", 5)
+        assert TextAnalysis.objects.get(object_id=5).state == TextAnalysis.State.PENDING
+    # analysed after the commit (sync mode drains at once)
+    assert TextAnalysis.objects.get(object_id=5).state == TextAnalysis.State.DONE
 
 
 def test_a_failing_tagger_retries_then_gives_up(fake_statement_source, session, settings) -> None:  # type: ignore[no-untyped-def]
