@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -35,8 +34,6 @@ from .models import (
     Statement,
 )
 from .selectors import queue_list, report_dict, statement_dict
-
-log = logging.getLogger(__name__)
 
 # Rules a sub-app adds to every statement, whichever action posts it (the deliberation's
 # phase matrix for stances, questions and replies): ``check(actor, session, stance,
@@ -154,17 +151,12 @@ def _existing_post(session_id: int, actor: User, client_msg_id: str) -> PostResu
 
 
 def _enqueue_analysis(kind: str, object_id: int) -> None:
-    """Hand a new statement to the analyser; its absence or failure never breaks a post."""
+    """Queue a new statement for the analyser in the post's own transaction (one commit)."""
     try:
-        from deliberation.analysis.api import enqueue_analysis
-    except ImportError:
+        from deliberation.analysis.api import enqueue_analysis_in_transaction
+    except ImportError:  # the analysis sub-app is optional for the live room
         return
-    try:
-        enqueue_analysis(kind, object_id)
-    except Exception:
-        log.exception(
-            "enqueue_analysis(%s, %s) failed; the statement stays stored", kind, object_id
-        )
+    enqueue_analysis_in_transaction(kind, object_id)
 
 
 def statement_post(
@@ -261,13 +253,13 @@ def _statement_post_new(
         status=Statement.Status.PENDING if pending else Statement.Status.VISIBLE,
     )
     Participant.objects.filter(pk=participant.pk).update(last_statement_at=now, last_seen=now)
+    _enqueue_analysis("statement", statement.pk)  # before the room's row is locked
     if pending:
         broadcast.staff_notify(
             session_id=session.pk, event=events.StaffPending(statement=statement_dict(statement))
         )
     else:
         publish_statement(statement)
-    transaction.on_commit(lambda: _enqueue_analysis("statement", statement.pk))
     return PostResult(
         statement_id=statement.pk, seq=statement.seq, status=statement.status, duplicate=False
     )
