@@ -17,9 +17,11 @@ from typing import Any
 
 try:
     from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
-except ImportError:  # pragma: no cover - Daphne brings autobahn
+    from twisted.internet.tcp import Server as TCPServer
+except ImportError:  # pragma: no cover - Daphne brings autobahn and Twisted
     PreparedMessage = None  # type: ignore[assignment,misc]
     WebSocketProtocol = None  # type: ignore[assignment,misc]
+    TCPServer = None  # type: ignore[assignment,misc]
 
 STATE_OPEN = getattr(WebSocketProtocol, "STATE_OPEN", 3)
 
@@ -66,7 +68,11 @@ def protocol_of(send: Any) -> Any:
 
 def backlog(protocol: Any) -> int:
     """Bytes written to this socket and not yet taken by the kernel (Twisted's buffer)."""
-    transport = getattr(protocol, "transport", None)
+    return backlog_of_transport(getattr(protocol, "transport", None))
+
+
+def backlog_of_transport(transport: Any) -> int:
+    """Bytes a Twisted transport holds unsent (0 if it is not one)."""
     if transport is None:
         return 0
     try:
@@ -88,7 +94,36 @@ def write(protocol: Any, socket: Any, frame: Frame, seq: int | None, limit: int)
         socket.last_seq = seq
     prepared = frame.prepared
     if getattr(protocol, "_perMessageCompress", None) is None and not protocol.send_queue:
-        protocol.transport.write(prepared.payloadHybi)
+        write_now(protocol.transport, prepared.payloadHybi)
     else:
         protocol.sendPreparedMessage(prepared)
     return SENT
+
+
+def write_now(transport: Any, data: bytes) -> None:
+    """Hand ``data`` to the kernel at once when nothing is queued for this socket.
+
+    Twisted's ``write`` only buffers: it registers the socket with the reactor for writing
+    and sends on the reactor's next turn, then unregisters it (two ``epoll_ctl`` calls and
+    a reactor turn per write). For a room's fan-out, that is per recipient and per event.
+    A plain TCP transport with an empty buffer is written directly with ``send``; what
+    the kernel does not take (and every other transport, and every error) goes through
+    Twisted's own ``write``, which keeps the order, the buffering and the error handling.
+    """
+    if (
+        TCPServer is not None
+        and type(transport) is TCPServer
+        and transport.connected
+        and not transport.disconnecting
+        and not transport._writeDisconnected
+        and not transport._tempDataLen
+        and len(transport.dataBuffer) == transport.offset
+    ):
+        try:
+            sent = transport.socket.send(data)
+        except OSError:  # would block, or the peer is gone: Twisted's write will tell
+            sent = 0
+        if sent >= len(data):
+            return
+        data = data[sent:]
+    transport.write(data)
