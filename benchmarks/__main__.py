@@ -33,6 +33,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "-s", "--scenarios", default="1,2,3,4,5", help="comma-separated scenario numbers"
     )
+    parser.add_argument(
+        "--sizes",
+        default="",
+        help="scenario 1's room sizes, comma-separated (development; the default is the "
+        "issue's 500,2000,5000); results go to benchmarks/results/quick/",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock room")
     parser.add_argument("--no-analysis", action="store_true", help="skip the analysis bench")
     parser.add_argument("--workers", type=int, default=4, help="load-generator processes")
@@ -62,7 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown scenario(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-    results_dir = args.results or (RESULTS / "quick" if args.quick else RESULTS)
+    try:
+        sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
+    except ValueError:
+        print(f"--sizes takes whole numbers: {args.sizes!r}", file=sys.stderr)
+        return 2
+    if any(n < 1 for n in sizes):
+        print("--sizes must be positive", file=sys.stderr)
+        return 2
+    partial = args.quick or bool(sizes)
+    results_dir = args.results or (RESULTS / "quick" if partial else RESULTS)
     limit = raise_open_files_limit()
     secret_key = secrets.token_urlsafe(50)
     database_url = bench_database_url(args.conn_max_age)
@@ -90,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             log_dir=Path(logs),
             baseline=not args.no_baseline,
             extra_env=extra_env,
+            sizes=sizes,
         )
         for number in chosen:
             started = time.monotonic()
@@ -104,11 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             path = report.write_result(results_dir, result["scenario"], result, meta)
             results[result["scenario"]] = {**result, **meta}
             print(f"scenario {number} done in {result['elapsed_s']} s -> {path}", flush=True)
-            if not args.quick:
+            if not partial:
                 report.update_doc(results, meta)  # the table grows as scenarios finish
-    if not args.no_analysis and not args.quick:
+    if not args.no_analysis and not partial:
         failures += run_analysis_bench(results_dir)
-    if results and not args.quick:
+    if results and not partial:
         print(f"table written to {report.DOC}", flush=True)
     return 1 if failures else 0
 

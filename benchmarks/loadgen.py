@@ -156,6 +156,8 @@ class Worker:
         self.join_errors: Counter[str] = Counter()
         self.churn_joins = 0
         self.churn_leaves = 0
+        self.speaker_substitutes = 0  # chosen speakers replaced (their socket had closed)
+        self.speaker_missing = 0  # chosen speakers with no open client left to replace them
         self.loop: asyncio.AbstractEventLoop | None = None
         self.done = asyncio.Event()
 
@@ -352,6 +354,7 @@ class Worker:
 
     def cmd_begin(self, number: int, churning: list[int] | None = None) -> dict[str, Any]:
         """Start a measured step; connected clients (but churning ones) are its members."""
+        self.speaker_substitutes = self.speaker_missing = 0
         members: Counter[int] = Counter()
         step = _Step(number, {})
         excluded = set(churning or ())
@@ -366,18 +369,48 @@ class Worker:
         return {"members": step.members}
 
     async def cmd_speak(
-        self, speakers: list[tuple[int, int, float]], start_at: float, end_at: float
+        self, speakers: list[tuple[int, int, float, float]], start_at: float, end_at: float
     ) -> dict[str, Any]:
-        """Each (cid, speaker id, rate) posts at a fixed rate between the two instants."""
+        """Each (cid, speaker id, rate, offset) posts at a fixed rate between the two instants.
+
+        A speaker whose socket closed since it was chosen is replaced by another open client
+        of the same room held by this worker, so a step never silently posts less.
+        """
+        speaking = {cid for cid, _sid, _rate, _offset in speakers}
+        chosen: list[tuple[_Client, int, float, float]] = []
+        for cid, sid, rate, offset in speakers:
+            client = self._speaker_client(cid, speaking)
+            if client is not None:
+                speaking.add(client.spec.cid)
+                chosen.append((client, sid, rate, offset))
+            else:
+                self.speaker_missing += 1
         await asyncio.gather(
-            *(self._speak(cid, sid, rate, start_at, end_at) for cid, sid, rate in speakers)
+            *(
+                self._speak(client, sid, rate, start_at + offset, end_at)
+                for client, sid, rate, offset in chosen
+            )
         )
         return {}
 
-    async def _speak(self, cid: int, speaker: int, rate: float, start: float, end: float) -> None:
+    def _speaker_client(self, cid: int, speaking: set[int]) -> _Client | None:
         client = self.clients.get(cid)
+        if client is not None and not client.closed:
+            return client
+        room = client.spec.room if client is not None else None
+        for other in self.clients.values():
+            if other.closed or other.spec.cid in speaking:
+                continue
+            if room is None or other.spec.room == room:
+                self.speaker_substitutes += 1
+                return other
+        return None
+
+    async def _speak(
+        self, client: _Client, speaker: int, rate: float, start: float, end: float
+    ) -> None:
         step = self.step
-        if client is None or step is None or rate <= 0:
+        if step is None or rate <= 0:
             return
         interval = 1.0 / rate
         number = 0
@@ -532,6 +565,8 @@ class Worker:
             "closed_members": step.closed_members,
             "seq_gaps": gaps,
             "unexpected_closes": dict(self.unexpected_closes),
+            "speaker_substitutes": self.speaker_substitutes,
+            "speaker_missing": self.speaker_missing,
             "cpu_s": usage.ru_utime + usage.ru_stime,
         }
 

@@ -27,13 +27,18 @@ from benchmarks.loadgen import MADANG, LoadGenerator, floats, merge_counts
 
 @dataclass(frozen=True)
 class Speaker:
-    """A client that posts: its worker, its client id, its speaker number, room and rate."""
+    """A client that posts: its worker, its client id, its speaker number, room and rate.
+
+    ``offset`` (seconds) shifts its schedule, so that a room's speakers post evenly spread
+    over the interval rather than all at the same instants.
+    """
 
     worker: int
     cid: int
     number: int
     room: int
     rate: float
+    offset: float = 0.0
 
 
 @dataclass
@@ -83,9 +88,9 @@ def run_step(
     gen_cpu_before = sum(u["cpu_s"] for u in gen.call("usage"))
     start = time.monotonic() + 0.3
     end = start + duration
-    plan: list[list[tuple[int, int, float]]] = [[] for _ in range(gen.workers)]
+    plan: list[list[tuple[int, int, float, float]]] = [[] for _ in range(gen.workers)]
     for s in speakers:
-        plan[s.worker].append((s.cid, s.number, s.rate))
+        plan[s.worker].append((s.cid, s.number, s.rate, s.offset))
     profilers = deployment.profile(f"step{number}", duration) if PROFILE_DIR else []
     gen.send("speak", [{"speakers": p, "start_at": start, "end_at": end} for p in plan])
     running = extras(start, end) if extras else []
@@ -177,6 +182,8 @@ def summarise(
         "duplicates": sum(e["duplicates"] for e in ended),
         "seq_gaps": sum(e["seq_gaps"] for e in ended),
         "closed_during_step": sum(e["closed_members"] for e in ended),
+        "speaker_substitutes": sum(e.get("speaker_substitutes", 0) for e in ended),
+        "speaker_missing": sum(e.get("speaker_missing", 0) for e in ended),
         "unexpected_closes": dict(merge_counts([e["unexpected_closes"] for e in ended])),
         "drain_s": round(max(0.0, drain_s), 3),
         "server_cpu_s": round(server_cpu_s, 3),
