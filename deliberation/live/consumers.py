@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -330,10 +331,13 @@ class RoomSocket:
 
         from .floor import floor_expire
 
-        floor_expire(session_id=self.session_id)  # a turn past its time ends on read
-        session = Session.objects.select_related("agenda").get(pk=self.session_id)
+        session = Session.objects.select_related("agenda__organisation").get(pk=self.session_id)
         user = User.objects.get(pk=self.user_id)
-        state = None if self.staff else _shared_room_state(session)
+        if self.staff:
+            floor_expire(session_id=self.session_id)  # a turn past its time ends on read
+            state = None  # read for this facilitator (room_state reads the session anew)
+        else:
+            state = _shared_room_state(session)
         presence = self.hub.presence_total() if self.hub is not None else 0
         return selectors.room_snapshot(
             session=session, user=user, staff=self.staff, presence=presence, state=state
@@ -502,22 +506,23 @@ class RoomSocket:
 
 
 # A join storm: residents joining a room at the same seq share one read of the room.
-_shared_states: dict[int, tuple[int, float, dict[str, Any]]] = {}
+_shared_states: selectors.SharedReads[dict[str, Any]] = selectors.SharedReads(SHARED_STATE_SECONDS)
 
 
 def _shared_room_state(session: Any) -> dict[str, Any]:
-    now = time.monotonic()
-    cached = _shared_states.get(session.pk)
-    if (
-        cached is not None
-        and cached[0] == session.last_seq
-        and now - cached[1] < SHARED_STATE_SECONDS
-    ):
-        return cached[2]
-    state = selectors.room_state(session=session, staff=False)
-    for key in [k for k, v in _shared_states.items() if now - v[1] > SHARED_STATE_SECONDS]:
-        _shared_states.pop(key, None)
-    _shared_states[session.pk] = (state["seq"], now, state)
+    from .floor import floor_expire
+
+    def read() -> tuple[int, dict[str, Any]]:
+        floor_expire(session_id=session.pk)  # a turn past its time ends on read
+        state = selectors.room_state(session=session, staff=False)
+        return state["seq"], state
+
+    state = _shared_states.get(session.pk, session.last_seq, read)
+    floor = state["floor"]
+    if floor is not None and floor["ends_at"] is not None:
+        if datetime.fromisoformat(floor["ends_at"]) <= timezone.now():
+            # The shared read shows a turn whose time is up: end it, read the room anew.
+            _, state = read()
     return state
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Count
+from django.db.models import Count, Exists
 from django.utils import timezone
 
 from deliberation.agendas.models import Session
@@ -27,6 +29,56 @@ from .models import (
 RECENT_STATEMENTS = 100
 RESUME_WINDOW = 500
 PUBLIC_LOG = 50
+SHARED_READ_SECONDS = 1.0  # how long people joining a room at one seq share its read
+
+T = TypeVar("T")
+
+
+class SharedReads(Generic[T]):
+    """Reads of a room shared by everyone joining it at one seq, for at most ``seconds``.
+
+    In a join storm a thousand snapshots of one room are asked for at once: one thread
+    reads the room while the others joining it wait for that read instead of repeating it.
+    Only what every person sees alike may be shared, and only what changes with the seq:
+    unnumbered counts are at most ``seconds`` old.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[int, tuple[int, float, T]] = {}
+        self._locks: dict[int, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, room_id: int, seq: int, read: Callable[[], tuple[int, T]]) -> T:
+        """The value for ``room_id`` at ``seq``; ``read()`` returns (seq read at, value)."""
+        found = self._fresh(room_id, seq)
+        if found is not None:
+            return found[0]
+        with self._guard:
+            lock = self._locks.setdefault(room_id, threading.Lock())
+        with lock:
+            found = self._fresh(room_id, seq)
+            if found is not None:
+                return found[0]
+            read_seq, value = read()
+            now = time.monotonic()
+            with self._guard:
+                for key in [k for k, v in self._entries.items() if now - v[1] > self.seconds]:
+                    self._entries.pop(key, None)
+                    if key != room_id:
+                        self._locks.pop(key, None)
+                self._entries[room_id] = (read_seq, now, value)
+            return value
+
+    def _fresh(self, room_id: int, seq: int) -> tuple[T] | None:
+        entry = self._entries.get(room_id)
+        if entry is None or entry[0] != seq or time.monotonic() - entry[1] >= self.seconds:
+            return None
+        return (entry[2],)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._entries.clear()
 
 
 def _iso(value: Any) -> str | None:
@@ -157,11 +209,18 @@ def session_settings(session: Session) -> dict[str, Any]:
 
 
 def participant_state(session_id: int, user_id: int) -> dict[str, bool]:
-    p = Participant.objects.filter(session_id=session_id, person_id=user_id).first()
     raised = HandRaise.objects.filter(
         session_id=session_id, person_id=user_id, lowered_at__isnull=True
-    ).exists()
-    return {"muted": bool(p and p.muted), "hand_raised": raised}
+    )
+    row = (
+        Participant.objects.filter(session_id=session_id, person_id=user_id)
+        .annotate(raised=Exists(raised))
+        .values_list("muted", "raised")
+        .first()
+    )
+    if row is None:  # never joined: not muted; a hand is still looked up
+        return {"muted": False, "hand_raised": raised.exists()}
+    return {"muted": bool(row[0]), "hand_raised": bool(row[1])}
 
 
 def room_state(*, session: Session, staff: bool) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.agendas import permissions as agenda_permissions
 from deliberation.agendas.models import Session
 from deliberation.common.privacy import mask_personal_data
 from deliberation.common.text import clean_text
@@ -379,14 +380,46 @@ def report_create(
     return report.pk, False
 
 
-@transaction.atomic
+# A returning visitor's ``last_seen`` is written at most this often: a reconnect storm
+# then reads one row per join instead of writing one.
+LAST_SEEN_EVERY = dt.timedelta(minutes=1)
+
+
 def participant_join(*, user: User, session: Session) -> bool:
-    """Record that someone entered the room; False if they may not (banned, no access)."""
-    if not permissions.can_enter_room(user, session):
+    """Record that someone entered the room; False if they may not (banned, no access).
+
+    One read of the person's row decides the ban; the row is written only when something
+    changes (first visit, a removal ended, ``last_seen`` older than a minute).
+    """
+    row = (
+        Participant.objects.filter(session=session, person_id=user.pk)
+        .values_list("pk", "banned", "removed", "last_seen")
+        .first()
+    )
+    if row is not None and row[1]:
+        # Banned: only staff still enter (permissions.room_access decides).
+        if not permissions.can_enter_room(user, session):
+            return False
+    # permissions.room_access with the ban already read from the row above.
+    elif not (
+        permissions.is_room_staff(user, session) or agenda_permissions.can_join_room(user, session)
+    ):
         return False
-    participant = participant_for(session, user)
-    updates: dict[str, Any] = {"last_seen": timezone.now()}
-    if participant.removed:
+    now = timezone.now()
+    if row is None:
+        participant, created = Participant.objects.get_or_create(
+            session=session, person=user, defaults={"last_seen": now}
+        )
+        if created:
+            return True
+        if participant.banned and not permissions.can_enter_room(user, session):
+            return False  # banned between the read and the insert
+        row = (participant.pk, participant.banned, participant.removed, participant.last_seen)
+    pk, _banned, removed, last_seen = row
+    updates: dict[str, Any] = {}
+    if removed:
         updates["removed"] = False  # removal ends a visit; a ban keeps them out
-    Participant.objects.filter(pk=participant.pk).update(**updates)
+    if updates or last_seen is None or now - last_seen >= LAST_SEEN_EVERY:
+        updates["last_seen"] = now
+        Participant.objects.filter(pk=pk).update(**updates)
     return True

@@ -53,7 +53,11 @@ class ResidentScopeMiddleware:
         if user is None or not user.is_authenticated:
             token = _cookie_from_scope(scope)
             if token:
-                resident = await database_sync_to_async(resident_from_token)(token)
+                # On the thread pool, not the process's one database thread: a join storm's
+                # cookie lookups must not queue behind each other and the room's own work.
+                resident = await database_sync_to_async(
+                    resident_from_token, thread_sensitive=False
+                )(token)
                 if resident is not None:
                     scope = dict(scope, user=resident, resident_token=token)
         return await self.inner(scope, receive, send)

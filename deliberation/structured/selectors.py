@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count
 
 from deliberation.agendas.models import Session
+from deliberation.live.selectors import SHARED_READ_SECONDS, SharedReads
 
 from . import permissions
 from .models import (
@@ -61,7 +62,9 @@ def current_phase_kind(session_id: int) -> str:
     return kind or permissions.NONE
 
 
-def proposal_dict(proposal: Proposal, supporters: int | None = None) -> dict[str, Any]:
+def proposal_dict(
+    proposal: Proposal, supporters: int | None = None, edited: bool | None = None
+) -> dict[str, Any]:
     author = proposal.author
     return {
         "id": proposal.pk,
@@ -71,7 +74,7 @@ def proposal_dict(proposal: Proposal, supporters: int | None = None) -> dict[str
         "status": proposal.status,
         "merged_into": proposal.merged_into_id,
         "supporters": supporters if supporters is not None else proposal.supports.count(),
-        "edited": proposal.revisions.exists(),
+        "edited": edited if edited is not None else proposal.revisions.exists(),
     }
 
 
@@ -83,12 +86,14 @@ def proposals_list(session_id: int, *, include_merged: bool = False) -> list[dic
     )
     if not include_merged:
         qs = qs.filter(status=Proposal.Status.OPEN)
-    out = []
-    for p in qs:
-        data = proposal_dict(p, supporters=p.n_supports)  # type: ignore[attr-defined]
-        data["edited"] = bool(p.n_revisions)  # type: ignore[attr-defined]
-        out.append(data)
-    return out
+    return [
+        proposal_dict(
+            p,
+            supporters=p.n_supports,  # type: ignore[attr-defined]
+            edited=bool(p.n_revisions),  # type: ignore[attr-defined]
+        )
+        for p in qs
+    ]
 
 
 def supported_ids(session_id: int, user: Any) -> list[int]:
@@ -123,7 +128,10 @@ def vote_results(session_id: int) -> list[dict[str, Any]]:
     In a ranking vote of top k, a first choice earns k points, a second k - 1, and so
     on. Ties are broken by more first choices, then by the earlier proposal.
     """
-    config = VoteConfig.objects.filter(session_id=session_id).first()
+    return _vote_results(session_id, VoteConfig.objects.filter(session_id=session_id).first())
+
+
+def _vote_results(session_id: int, config: VoteConfig | None) -> list[dict[str, Any]]:
     top_k = config.top_k if config else 3
     ranking = config is not None and config.method == VoteConfig.Method.RANKING
     proposals = list(
@@ -174,10 +182,15 @@ def ballot_count(session_id: int) -> int:
 def results_visible(session_id: int, user: Any) -> bool:
     """Vote results are hidden from everyone but facilitators until the vote closes, if chosen."""
     config = VoteConfig.objects.filter(session_id=session_id).first()
-    if config is None or not config.hide_results or config.is_closed:
+    if _results_open(config):
         return True
     session = Session.objects.select_related("agenda__organisation").get(pk=session_id)
     return permissions.role_in(user, session) == permissions.FACILITATOR
+
+
+def _results_open(config: VoteConfig | None) -> bool:
+    """Results shown to everyone (not only facilitators)."""
+    return config is None or not config.hide_results or config.is_closed
 
 
 def my_ballot(session_id: int, user: Any) -> list[int]:
@@ -216,8 +229,44 @@ def poll_dict(poll: Poll) -> dict[str, Any]:
 
 
 def polls_list(session_id: int) -> list[dict[str, Any]]:
+    return _with_counts(session_id, _poll_bodies(session_id))
+
+
+def _poll_bodies(session_id: int) -> list[dict[str, Any]]:
+    """The session's polls without their counts (which change with every answer)."""
     return [
-        poll_dict(p) for p in Poll.objects.filter(session_id=session_id).prefetch_related("options")
+        {
+            "id": p.pk,
+            "question": p.question,
+            "kind": p.kind,
+            "status": p.status,
+            "options": [{"id": o.pk, "label": o.label} for o in p.options.all()],
+        }
+        for p in Poll.objects.filter(session_id=session_id).prefetch_related("options")
+    ]
+
+
+def _with_counts(session_id: int, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``bodies`` with each poll's voters and answers per option, read now (as poll_dict)."""
+    if not bodies:
+        return []
+    voters = dict(
+        PollVote.objects.filter(poll__session_id=session_id)
+        .order_by()
+        .values("poll_id")
+        .annotate(n=Count("pk"))
+        .values_list("poll_id", "n")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for option_id, poll_id, n in (
+        PollOption.objects.filter(poll__session_id=session_id)
+        .annotate(n=Count("votes"))
+        .values_list("pk", "poll_id", "n")
+    ):
+        counts.setdefault(poll_id, {})[str(option_id)] = n
+    return [
+        {**body, "voters": voters.get(body["id"], 0), "counts": counts.get(body["id"], {})}
+        for body in bodies
     ]
 
 
@@ -225,11 +274,13 @@ def my_poll_answers(session_id: int, user: Any) -> dict[str, list[int]]:
     if not getattr(user, "is_authenticated", False):
         return {}
     out: dict[str, list[int]] = {}
-    for vote in PollVote.objects.filter(poll__session_id=session_id, person=user).prefetch_related(
-        "options"
-    ):
-        out[str(vote.poll_id)] = sorted(o.pk for o in vote.options.all())
-    return out
+    for poll_id, option_id in PollVote.objects.filter(
+        poll__session_id=session_id, person=user
+    ).values_list("poll_id", "options__pk"):
+        answers = out.setdefault(str(poll_id), [])
+        if option_id is not None:
+            answers.append(option_id)
+    return {poll_id: sorted(answers) for poll_id, answers in out.items()}
 
 
 def wrapup_html(session_id: int) -> str:
@@ -256,29 +307,57 @@ def frozen_results(session_id: int) -> dict[str, Any] | None:
 
 
 def room_state(session: Session, user: Any) -> dict[str, Any]:
-    """The structured part of a room snapshot, as this person may see it."""
+    """The structured part of a room snapshot, as this person may see it.
+
+    The room's part is read once per seq and shared by everyone joining meanwhile
+    (``shared_reads``); poll counts (which change without a seq) and the person's own
+    pieces are read for each snapshot.
+    """
     sid = session.pk
-    config = VoteConfig.objects.filter(session_id=sid).first()
-    visible = results_visible(sid, user)
-    current = current_phase(sid)
+    room = _room_part.get(sid, session.last_seq, lambda: (session.last_seq, _room_part_read(sid)))
+    role = permissions.role_in(user, session)
+    visible = room["results_open"] or role == permissions.FACILITATOR
     return {
-        "phases": phases_list(sid),
-        "current_phase_id": current.pk if current else None,
-        "role": permissions.role_in(user, session),
-        "proposals": proposals_list(sid),
+        "phases": room["phases"],
+        "current_phase_id": room["current_phase_id"],
+        "role": role,
+        "proposals": room["proposals"],
         "supported": supported_ids(sid, user),
         "vote": {
-            **vote_config_dict(config),
-            "ballots": ballot_count(sid),
-            "results": vote_results(sid) if visible else None,
+            **room["vote_config"],
+            "ballots": room["ballots"],
+            "results": room["results"] if visible else None,
             "my_ballot": my_ballot(sid, user),
         },
-        "polls": polls_list(sid),
+        "polls": _with_counts(sid, room["polls"]),
         "my_poll_answers": my_poll_answers(sid, user),
+        "stances": room["stances"],
+        "wrapup_html": room["wrapup_html"],
+        "final": room["final"],
+    }
+
+
+def _room_part_read(sid: int) -> dict[str, Any]:
+    """What every person sees alike at one seq (vote results before the visibility rule)."""
+    config = VoteConfig.objects.filter(session_id=sid).first()
+    phases = list(Phase.objects.filter(session_id=sid))
+    current = next((p for p in phases if p.status == Phase.Status.RUNNING), None)
+    return {
+        "phases": [phase_dict(p) for p in phases],
+        "current_phase_id": current.pk if current else None,
+        "proposals": proposals_list(sid),
+        "vote_config": vote_config_dict(config),
+        "ballots": ballot_count(sid),
+        "results": _vote_results(sid, config),
+        "results_open": _results_open(config),
+        "polls": _poll_bodies(sid),
         "stances": stance_counts(sid),
         "wrapup_html": wrapup_html(sid),
         "final": frozen_results(sid),
     }
+
+
+_room_part: SharedReads[dict[str, Any]] = SharedReads(SHARED_READ_SECONDS)
 
 
 def _percent(n: int, total: int) -> int:
