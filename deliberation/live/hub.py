@@ -9,6 +9,12 @@ per-delivery channel-layer message, no per-delivery thread hop, no per-delivery 
 It also keeps the room's clock (a timer ends the floor turn on time), counts presence
 across processes, and once a second re-checks access of the people connected here
 (revoked cookies, ended sign-ins, bans, changed roles) so lost access ends within a second.
+
+When the channel layer loses Redis (see ``layer_watch``), rooms keep working from the
+database: posts are stored and acknowledged, and numbered events reach local sockets by the
+once-a-second read. When the layer delivers again, each hub subscribes again, catches up
+from the database, and sends every local socket ``resync`` and a fresh snapshot, so the
+unnumbered messages lost meanwhile (reaction counts, presence, notices) are read anew.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from channels.layers import get_channel_layer
 from django.db.models import Q
 from django.utils import timezone
 
-from . import broadcast, events, reactions, wire
+from . import broadcast, events, layer_watch, reactions, wire
 
 if TYPE_CHECKING:
     from .consumers import RoomSocket
@@ -40,6 +46,7 @@ MAINTENANCE_SECONDS = 1.0
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_STALE = 30.0
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+RESYNC_CONCURRENCY = 8  # snapshots built at once when a recovered layer resyncs sockets
 
 # Keyed by the loop object itself (not its id, which a later loop may reuse in tests).
 _hubs: dict[tuple[asyncio.AbstractEventLoop, int], RoomHub] = {}
@@ -99,6 +106,10 @@ class RoomHub:
         self.starting: asyncio.Future[None] | None = None
         self.stopped = False
         self._filling = False
+        self.receiver: asyncio.Task[None] | None = None
+        # Set while the channel layer may have dropped messages for this room; cleared
+        # once the hub has subscribed again and told its sockets to resync.
+        self.layer_lost = False
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -106,18 +117,41 @@ class RoomHub:
         """Subscribe once, learn where the room's sequence stands, start the loops."""
         from .floor import floor_deadline
 
-        reactions.bind_loop(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        reactions.bind_loop(loop)
         if self.layer is not None:
-            self.channel = await self.layer.new_channel(prefix="room-hub.")
-            await self.layer.group_add(self.group, self.channel)
+            watch = _ensure_watch(loop, self.layer)
+            self.layer_lost = watch is not None and watch.down
+            try:
+                await self._subscribe()
+            except Exception as exc:  # noqa: BLE001 - the room works on without the layer
+                # Without Redis the room still works from the database; the watch
+                # subscribes this hub when the layer is back.
+                log.warning("room %s: no channel layer subscription: %r", self.session_id, exc)
+                self.layer_lost = True
+                if watch is not None:
+                    watch.mark_lost("room subscription failed")
         last_seq, deadline = await database_sync_to_async(_position)(
             self.session_id, floor_deadline
         )
         self.expected = last_seq + 1
         self.schedule_floor(deadline)
-        if self.layer is not None:
-            self.tasks.append(asyncio.ensure_future(self._receive_loop()))
-        _ensure_sweeper(asyncio.get_running_loop())
+        self._start_receiving()
+        _ensure_sweeper(loop)
+
+    async def _subscribe(self) -> None:
+        """Subscribe to the room's group (again: a no-op for the layer if still subscribed)."""
+        assert self.layer is not None
+        if self.channel is None:
+            self.channel = await self.layer.new_channel(prefix="room-hub.")
+        await self.layer.group_add(self.group, self.channel)
+
+    def _start_receiving(self) -> None:
+        if self.channel is None or self.stopped:
+            return
+        if self.receiver is None or self.receiver.done():
+            self.receiver = asyncio.ensure_future(self._receive_loop())
+            self.tasks.append(self.receiver)
 
     async def stop(self) -> None:
         self.stopped = True
@@ -129,6 +163,9 @@ class RoomHub:
                 sweeper = _sweepers.pop(loop, None)
                 if sweeper is not None:
                     sweeper.cancel()
+                watching = _watches.pop(loop, None)
+                if watching is not None:
+                    watching[1].cancel()
         for task in self.tasks:
             task.cancel()
         for timer in (self.gap_timer, self.floor_timer):
@@ -203,10 +240,12 @@ class RoomHub:
             self.background.add(task)
             task.add_done_callback(self.background.discard)
         elif to == "presence":
-            self.presence[str(message.get("process"))] = (
-                int(message.get("count", 0)),
-                time.monotonic(),
-            )
+            process = str(message.get("process"))
+            self.presence[process] = (int(message.get("count", 0)), time.monotonic())
+            if message.get("ask") and process != PROCESS_ID:
+                # A process back from a channel-layer outage asks for everyone's count:
+                # answer at the next sweep.
+                self.presence_published = (-1, 0.0)
             await self._deliver_presence()
 
     async def numbered(self, seq: int, text: str) -> None:
@@ -328,7 +367,8 @@ class RoomHub:
         """Kick sockets whose access ended; fetch events the channel layer lost."""
         if self.stopped:
             return
-        quiet = started - self.last_numbered_at > MAINTENANCE_SECONDS
+        # A quiet room, or one whose channel layer is down, reads its events from the database.
+        quiet = self.layer_lost or started - self.last_numbered_at > MAINTENANCE_SECONDS
         if last_seq is not None and quiet and last_seq >= self.expected:
             await self.fill_gap(upto=last_seq)
         for socket in list(self.sockets):
@@ -350,20 +390,109 @@ class RoomHub:
             if socket.connection_id in lost:
                 await socket.kick("access_lost")
 
-    async def _publish_presence(self, count: int) -> None:
+    async def recover(self) -> int:
+        """The channel layer delivers again after an outage: subscribe again, catch up from
+        the database, and send every local socket ``resync`` and a fresh snapshot.
+
+        Returns the number of sockets told. Raises if the room could not be subscribed or
+        read again (the layer watch then runs the recovery once more).
+        """
+        from .floor import floor_deadline
+
+        if self.stopped:
+            return 0
+        self.layer_lost = False  # (set again if the layer is lost while this runs)
+        try:
+            if self.layer is not None:
+                await self._subscribe()
+                self._start_receiving()
+            last_seq, deadline = await database_sync_to_async(_position)(
+                self.session_id, floor_deadline
+            )
+        except BaseException:
+            self.layer_lost = True
+            raise
+        if last_seq >= self.expected:
+            await self.fill_gap(upto=last_seq)
+        self.schedule_floor(deadline)
+        # Presence crossed no process meanwhile: publish ours and ask for the others'.
+        await self._publish_presence(len(self.sockets), ask=True)
+        # A lost access re-check (role or disclosure change) is made up for.
+        task = asyncio.ensure_future(self.recheck(None))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        sockets = [s for s in list(self.sockets) if not s.closed]
+        turns = asyncio.Semaphore(RESYNC_CONCURRENCY)
+
+        async def resync(socket: RoomSocket) -> None:
+            async with turns:
+                await self._resync(socket)
+
+        outcomes = await asyncio.gather(*(resync(s) for s in sockets), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                log.warning("room %s: a socket was not resynced: %r", self.session_id, outcome)
+        return len(sockets)
+
+    async def _resync(self, socket: RoomSocket) -> None:
+        """Give one socket a fresh snapshot without a hole in its numbered events.
+
+        The snapshot (seq S) is read while the socket stays live; the socket, which holds
+        every event up to L, then gets the events in (L, S] if it is behind, ``resync``
+        and the snapshot, and the events in (S, L] if it was ahead (a client applies the
+        snapshot and then those again). Live events wait in its buffer meanwhile.
+        """
+        from . import selectors
+
+        if socket.closed:
+            return
+        snapshot = await database_sync_to_async(socket._snapshot, thread_sensitive=False)()
+        if socket.closed:
+            return
+        at = int(snapshot["seq"])
+        told = events.encode(events.Resync(seq=at).to_dict())
+        if not socket.active:
+            # Joining or resuming right now: that sends its events in order; add the state.
+            await socket._send_text(told)
+            await socket._send_text(events.encode(snapshot))
+            return
+        socket.active = False  # from here on, live events wait in the socket's buffer
+        try:
+            held = socket.last_seq
+            missing = await database_sync_to_async(selectors.events_after, thread_sensitive=False)(
+                session_id=self.session_id, after=min(held, at), staff=socket.staff
+            )
+            replay = [e for e in missing or () if e["seq"] <= max(held, at)]
+            for data in replay:
+                if data["seq"] <= at:
+                    await socket._send_text(events.encode(data))
+            await socket._send_text(told)
+            await socket._send_text(events.encode(snapshot))
+            for data in replay:
+                if data["seq"] > at:
+                    await socket._send_text(events.encode(data))
+            socket.last_seq = max(held, at)
+        finally:
+            await socket._activate()
+
+    async def _publish_presence(self, count: int, *, ask: bool = False) -> None:
         self.presence_published = (count, time.monotonic())
         self.presence[PROCESS_ID] = (count, time.monotonic())
         if self.layer is not None:
-            await self.layer.group_send(
-                self.group,
-                {
-                    "type": broadcast.BROADCAST,
-                    "text": "",
-                    "to": "presence",
-                    "process": PROCESS_ID,
-                    "count": count,
-                },
-            )
+            message = {
+                "type": broadcast.BROADCAST,
+                "text": "",
+                "to": "presence",
+                "process": PROCESS_ID,
+                "count": count,
+            }
+            if ask:
+                message["ask"] = True
+            try:
+                await self.layer.group_send(self.group, message)
+            except Exception as exc:  # noqa: BLE001 - the layer watch reports the outage
+                log.debug("room %s: presence not published: %r", self.session_id, exc)
+                self.presence_published = (-1, 0.0)  # try again at the next sweep
         await self._deliver_presence()
 
     def presence_total(self) -> int:
@@ -416,6 +545,54 @@ async def _sweep_hubs(hubs: list[RoomHub]) -> None:
         await hub.after_sweep(
             lost.get(hub.session_id, set()), last_seqs.get(hub.session_id), started=started
         )
+
+
+# --- one watch of the channel layer per event loop ----------------------------------------
+
+_watches: dict[asyncio.AbstractEventLoop, tuple[layer_watch.LayerWatch, asyncio.Task[None]]] = {}
+
+
+def _ensure_watch(loop: asyncio.AbstractEventLoop, layer: Any) -> layer_watch.LayerWatch | None:
+    """Start this loop's layer watch (none for the in-memory layer, which cannot lose Redis)."""
+    from channels.layers import InMemoryChannelLayer
+
+    if isinstance(layer, InMemoryChannelLayer):
+        return None
+    watching = _watches.get(loop)
+    if watching is not None and not watching[1].done():
+        return watching[0]
+    watch = layer_watch.LayerWatch(
+        layer,
+        on_lost=lambda reason: _layer_lost(loop),
+        on_back=lambda outage: _layer_back(loop, outage),
+    )
+    _watches[loop] = (watch, loop.create_task(watch.run()))
+    return watch
+
+
+def _layer_lost(loop: asyncio.AbstractEventLoop) -> None:
+    for (lp, _sid), hub in list(_hubs.items()):
+        if lp is loop:
+            hub.layer_lost = True
+
+
+async def _layer_back(loop: asyncio.AbstractEventLoop, outage: layer_watch.Outage) -> None:
+    """Every room of this process that may have missed messages resyncs its sockets."""
+    started = time.monotonic()
+    hubs = [h for (lp, _sid), h in list(_hubs.items()) if lp is loop and h.layer_lost]
+    outcomes = await asyncio.gather(*(h.recover() for h in hubs), return_exceptions=True)
+    told = sum(o for o in outcomes if isinstance(o, int))
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    log.warning(
+        "channel layer outage of %.1f s (%s) over: %d rooms, %d sockets told to resync in %.2f s",
+        outage.seconds,
+        outage.reason,
+        len(hubs) - len(failed),
+        told,
+        time.monotonic() - started,
+    )
+    if failed:
+        raise RuntimeError(f"{len(failed)} rooms could not recover: {failed[0]!r}")
 
 
 # --- database work (run through database_sync_to_async) -------------------------------------
