@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +84,12 @@ class RoomClient:
         self.seq_order_violations = 0
         self.reconnect_errors: list[str] = []
         self.unnumbered: list[dict[str, Any]] = []  # reactions, presence, staff notices...
+        # When the server told this client to resync, or closed it (time.monotonic()).
+        self.resync_times: list[float] = []
+        self.close_times: list[float] = []
+        # Unnumbered state as this client last heard it (snapshot, then deltas).
+        self.reaction_counts: dict[str, dict[str, int]] = {}
+        self.presence: int | None = None
 
         self._reader: asyncio.Task[None] | None = None
         self._gap_task: asyncio.Task[None] | None = None
@@ -216,6 +223,7 @@ class RoomClient:
         finally:
             closed.set()
             self.close_codes.append(ws.close_code)
+            self.close_times.append(time.monotonic())
             protocol = ws.protocol
             for future in self.pending.values():
                 if not future.done():
@@ -234,12 +242,19 @@ class RoomClient:
             self.held = {s: e for s, e in self.held.items() if s > self.last_seq}
             for statement in msg.get("statements", []):
                 self.statement_ids.add(int(statement["id"]))
+            self.reaction_counts.update(msg.get("reactions") or {})
+            self.presence = msg.get("presence")
             self._snapshot_event.set()
             self._drain_held()
             return
         if kind == "resync":
             self.resyncs += 1
+            self.resync_times.append(time.monotonic())
             return
+        if kind == "reactions":
+            self.reaction_counts.update(msg.get("counts") or {})
+        elif kind == "presence":
+            self.presence = msg.get("count")
         if "seq" in msg and msg["seq"] is not None:
             self._numbered(msg)
         else:
