@@ -5,7 +5,6 @@ current sequence, and the database's connections are never exhausted."""
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from typing import Any
@@ -13,21 +12,13 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.support.daphne import database_url_of_test_db
+
 from .conftest import ORIGIN, server_connection_count
 from .room_client import RoomClient
 from .scenario import Ledger, room_record, wait_for
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.postgres,
-    # Open finding (docs/reliability.md): on the shared development machine the surviving
-    # worker did not take back all 1,000 sockets within ten minutes. Run it on purpose with
-    # MADANG_STORM=1 until that is fixed.
-    pytest.mark.skipif(
-        not os.environ.get("MADANG_STORM"),
-        reason="reconnect storm: set MADANG_STORM=1 (open finding in docs/reliability.md)",
-    ),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 CLIENTS = 1000
 
@@ -36,7 +27,12 @@ async def test_reconnect_storm_of_a_thousand_clients(
     make_room: Any, private_redis: Any, workers: Any, record_figures: Any
 ) -> None:
     room = await asyncio.to_thread(make_room, 20)
-    first, second = await asyncio.to_thread(workers, 2, redis_url=private_redis.url)
+    # Persistent database connections, as a production DATABASE_URL sets them: a storm of
+    # joins must not open a PostgreSQL backend for every database call.
+    database_url = f"{database_url_of_test_db()}?conn_max_age=60"
+    first, second = await asyncio.to_thread(
+        workers, 2, redis_url=private_redis.url, database_url=database_url
+    )
     database = connection.settings_dict["NAME"]
     max_connections = await asyncio.to_thread(_max_connections)
 
