@@ -437,28 +437,27 @@ class RoomHub:
     async def _resync(self, socket: RoomSocket) -> None:
         """Give one socket a fresh snapshot without a hole in its numbered events.
 
-        The snapshot (seq S) is read while the socket stays live; the socket, which holds
-        every event up to L, then gets the events in (L, S] if it is behind, ``resync``
-        and the snapshot, and the events in (S, L] if it was ahead (a client applies the
-        snapshot and then those again). Live events wait in its buffer meanwhile.
+        Live events wait in the socket's buffer from the start, so nothing older than the
+        snapshot follows it. The socket, which was sent every event up to L, gets the events
+        in (L, S] if it is behind the snapshot's seq S, then ``resync`` and the snapshot,
+        then the events in (S, L] if it was ahead (applied again on top of the snapshot).
         """
         from . import selectors
 
         if socket.closed:
             return
-        snapshot = await database_sync_to_async(socket._snapshot, thread_sensitive=False)()
-        if socket.closed:
-            return
-        at = int(snapshot["seq"])
-        told = events.encode(events.Resync(seq=at).to_dict())
+        read = database_sync_to_async(socket._snapshot, thread_sensitive=False)
         if not socket.active:
-            # Joining or resuming right now: that sends its events in order; add the state.
+            # Joining or resuming right now (that sends its events in order): add the state.
+            snapshot = await read()
+            told = events.encode(events.Resync(seq=int(snapshot["seq"])).to_dict())
             await socket._send_text(told)
             await socket._send_text(events.encode(snapshot))
             return
         socket.active = False  # from here on, live events wait in the socket's buffer
         try:
-            held = socket.last_seq
+            snapshot = await read()
+            at, held = int(snapshot["seq"]), socket.last_seq
             missing = await database_sync_to_async(selectors.events_after, thread_sensitive=False)(
                 session_id=self.session_id, after=min(held, at), staff=socket.staff
             )
@@ -466,7 +465,7 @@ class RoomHub:
             for data in replay:
                 if data["seq"] <= at:
                     await socket._send_text(events.encode(data))
-            await socket._send_text(told)
+            await socket._send_text(events.encode(events.Resync(seq=at).to_dict()))
             await socket._send_text(events.encode(snapshot))
             for data in replay:
                 if data["seq"] > at:

@@ -129,7 +129,7 @@ async def test_redis_sigkill_and_restart_loses_nothing_acknowledged(
 
     def wrong_state() -> list[str]:
         return [
-            c.name
+            f"{c.name}: 공감 {c.reaction_counts.get(key, {}).get('공감')}, presence {c.presence}"
             for c in everyone
             if c.reaction_counts.get(key, {}).get("공감") != counted or c.presence != len(everyone)
         ]
