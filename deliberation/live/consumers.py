@@ -448,11 +448,12 @@ class RoomSocket:
                         _error("unknown_type", _("알 수 없는 메시지 종류입니다."), request_id)
                     )
                     return
-                # On the thread pool (each thread its own connection): posts of different
-                # connections overlap their database waits; the room's row lock orders
-                # their numbers and the hub puts events back in sequence order.
+                # On the process's one database thread, not the pool: posts into one room
+                # are ordered by its row lock anyway, and six pool threads contending for
+                # that lock and for the GIL starved the event loop (160 posts/s into one
+                # room: ack p50 1.1 s on the pool against 0.16 s here; docs/benchmarks.md).
                 result = await asyncio.wait_for(
-                    database_sync_to_async(actions.run_action, thread_sensitive=False)(
+                    database_sync_to_async(actions.run_action)(
                         spec,
                         user_id=self.user_id,
                         session_id=self.session_id,
