@@ -231,7 +231,9 @@ def _pause() -> None:
 def scenario_1(bench: Bench) -> dict[str, Any]:
     sizes = bench.sizes or ([50, 200] if bench.quick else [500, 2000, 5000])
     targets = (
-        [1000, 2000, 4000] if bench.quick else [5000, 10000, 15000, 20000, 25000, 30000, 40000]
+        [1000, 2000, 4000]
+        if bench.quick
+        else [1000, 2500, 5000, 10000, 15000, 20000, 25000, 30000, 40000]
     )
     duration = 3.0 if bench.quick else 6.0
     headline_size = 2000 if 2000 in sizes and not bench.quick else sizes[-1]
