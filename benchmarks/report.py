@@ -13,6 +13,7 @@ from typing import Any
 from benchmarks.deploy import ROOT
 
 DOC = ROOT / "docs" / "benchmarks.md"
+RESULTS = ROOT / "benchmarks" / "results"
 START = "<!-- results:start (written by `make bench`) -->"
 END = "<!-- results:end -->"
 
@@ -84,8 +85,7 @@ def table(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
         f"Run {meta['date']} on commit `{meta['git_commit']}`; machine: {m['cpu']}, "
         f"{m['cores']} cores, {m['memory_gb']} GB, Linux {m['kernel']}, Python {m['python']}; "
         f"load average at start {m['load_average_at_start']}. "
-        "Figures taken on a shared 2-core machine (other work running) with the load "
-        "generator on the same machine.",
+        "The load generator runs on the same machine.",
         "",
         "| scenario | clients | rate (posts/s) | deliveries/s | p50 ms | p99 ms | max ms | lost "
         "| server CPU µs/delivery | server RSS MB | stock room deliveries/s | Madang / stock |",
@@ -131,6 +131,7 @@ def details(results: dict[str, dict[str, Any]]) -> list[str]:
                         f"| {_fmt(step['generator_cpu_cores'], 2)} |"
                     )
         out.append("")
+        out += sustained_lines(s1)
         offer = s1.get("same_offer")
         if offer:
             m, b = offer["madang"], offer["baseline"]
@@ -189,6 +190,54 @@ def details(results: dict[str, dict[str, Any]]) -> list[str]:
     return out
 
 
+def sustained(sweep: dict[str, Any]) -> tuple[float | None, float | None]:
+    """(best passing deliveries/s, lightest step's deliveries/s) of one room's sweep."""
+    steps = sweep.get("steps") or []
+    best = sweep.get("best")
+    return (
+        best["deliveries_per_s"] if best else None,
+        steps[0]["deliveries_per_s"] if steps else None,
+    )
+
+
+def sustained_lines(s1: dict[str, Any]) -> list[str]:
+    """Each room size: the rate each room sustained, and Madang / stock (or its bound)."""
+    out = [
+        "Sustained (the highest step with p99 ≤ 100 ms and nothing lost):",
+        "",
+        "| N | Madang deliveries/s | stock room deliveries/s | Madang / stock |",
+        "|---|---|---|---|",
+    ]
+    for sweep in s1["sweeps"]:
+        mine, _ = sustained(sweep.get("madang") or {})
+        if "baseline" not in sweep:
+            base_text, ratio = "not run", "–"
+        else:
+            base, lightest = sustained(sweep["baseline"])
+            if base:
+                base_text = _fmt(base)
+                ratio = f"{mine / base:.2f}×" if mine else "–"
+            else:
+                base_text = f"none (the lightest step, {_fmt(lightest)}/s, failed)"
+                ratio = f"> {mine / lightest:.1f}×" if mine and lightest else "–"
+        out.append(f"| {_fmt(sweep['clients'])} | {_fmt(mine)} | {base_text} | {ratio} |")
+    out.append("")
+    return out
+
+
+def rerender(results_dir: Path = RESULTS, doc: Path = DOC) -> None:
+    """Write the table again from the JSON files of the last full run."""
+    results: dict[str, dict[str, Any]] = {}
+    meta: dict[str, Any] = {}
+    for path in sorted(results_dir.glob("[0-9]-*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        results[data["scenario"]] = data
+        meta = {k: data[k] for k in ("git_commit", "machine", "date", "quick") if k in data}
+    if not results:
+        raise SystemExit(f"no results in {results_dir}")
+    update_doc(results, meta, doc)
+
+
 def update_doc(results: dict[str, dict[str, Any]], meta: dict[str, Any], doc: Path = DOC) -> None:
     """Replace the generated section of docs/benchmarks.md (create the page if missing)."""
     section = table(results, meta)
@@ -205,3 +254,7 @@ def update_doc(results: dict[str, dict[str, Any]], meta: dict[str, Any], doc: Pa
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+if __name__ == "__main__":  # python -m benchmarks.report: the table again from the JSON
+    rerender()

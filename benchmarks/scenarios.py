@@ -262,12 +262,24 @@ def scenario_1(bench: Bench) -> dict[str, Any]:
         "rss_mb": best.get("rss_mb"),
         "baseline_deliveries_per_s": base_rate,
         "ratio": round(madang_rate / base_rate, 2) if madang_rate and base_rate else None,
+        "ratio_lower_bound": ratio_lower_bound(headline),
         "sustained": headline[MADANG]["best"] is not None,
         "same_offer": same_offer(headline),
         "sustained_means": f"highest step with p99 <= {P99_LIMIT_MS:g} ms and nothing lost",
         "sweeps": sweeps,
     }
     return result
+
+
+def ratio_lower_bound(sweep: dict[str, Any]) -> float | None:
+    """When the stock room sustained no step: Madang's sustained rate / the stock room's
+    lightest (failed) step, a lower bound of the ratio. None when a ratio exists."""
+    mine = (sweep.get(MADANG) or {}).get("best")
+    base = sweep.get(BASELINE) or {}
+    lightest = _first_step(base).get("deliveries_per_s")
+    if not mine or base.get("best") or not lightest:
+        return None
+    return round(mine["deliveries_per_s"] / lightest, 1)
 
 
 def same_offer(sweep: dict[str, Any]) -> dict[str, Any] | None:
