@@ -410,7 +410,7 @@ def section(result: dict, meta: dict) -> str:
     lines = [
         START,
         f"Measured {meta['date']} at commit `{meta['git_commit']}` "
-        f"({meta['machine'].get('cpu', '')}, {meta['machine'].get('cores')} cores, shared).",
+        f"({meta['machine'].get('cpu', '')}, {meta['machine'].get('cores')} cores).",
         "",
         f"- Ingest through the real worker ({result['analyser']}): "
         f"**{ingest['statements_per_s']} statements/s** "
@@ -421,8 +421,7 @@ def section(result: dict, meta: dict) -> str:
         f"{ingest.get('enqueue_busy_ms_mean', '?')} ms mean, "
         f"{ingest.get('enqueue_busy_ms_p99', '?')} ms p99 while it analysed at nice 0).",
         f"- Machine load average when the bench started: "
-        f"{', '.join(str(x) for x in meta['machine'].get('load_average_at_start', []))} "
-        "(other engineers' test runs share the 2 cores).",
+        f"{', '.join(str(x) for x in meta['machine'].get('load_average_at_start', []))}.",
         "",
         "| statements | digest time (median) | runs |",
         "|---:|---:|---|",
