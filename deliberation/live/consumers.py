@@ -149,8 +149,14 @@ class RoomSocket:
     # --- identity ---------------------------------------------------------------------------
 
     def identity(self) -> dict[str, Any]:
-        """What the hub's access sweep compares against the database."""
-        return {"connection_id": self.connection_id, "user_id": self.user_id, **self._identity}
+        """What the hub's access sweep compares against the database (made once a socket)."""
+        if self._identity.get("connection_id") != self.connection_id:
+            self._identity = {
+                **self._identity,
+                "connection_id": self.connection_id,
+                "user_id": self.user_id,
+            }
+        return self._identity
 
     def _authorize(self) -> dict[str, Any] | None:
         from deliberation.agendas.models import Session

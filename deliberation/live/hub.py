@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -631,14 +632,10 @@ def _sweep_rooms(
     if not checks:
         return {}, last_seqs
     user_ids = {c["user_id"] for c in checks}
-    users = {
-        row[0]: row[1:]
-        for row in User.objects.filter(pk__in=user_ids).values_list(
-            "pk", "is_active", "token_version", "role"
-        )
-    }
+    users = _access_rows(User, user_ids)
+    # Few people of a room are banned or removed: read those (by room), not every person.
     shut = set(
-        Participant.objects.filter(session_id__in=room_ids, person_id__in=user_ids)
+        Participant.objects.filter(session_id__in=room_ids)
         .filter(Q(banned=True) | Q(removed=True))
         .values_list("session_id", "person_id")
     )
@@ -662,6 +659,27 @@ def _sweep_rooms(
             ):
                 lost.setdefault(room_id, set()).add(c["connection_id"])
     return lost, last_seqs
+
+
+def _access_rows(user_model: Any, user_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    """``id -> (is_active, token_version, role)`` of the people connected here.
+
+    On PostgreSQL the ids travel as one array parameter (``= ANY(%s)``): an ``IN`` list of
+    thousands of placeholders costs far more to build and bind than the query itself
+    (the access sweep of 4,000 idle sockets spent most of its time there).
+    """
+    if connection.vendor != "postgresql":
+        rows = user_model.objects.filter(pk__in=user_ids).values_list(
+            "pk", "is_active", "token_version", "role"
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+    table = connection.ops.quote_name(user_model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, is_active, token_version, role FROM {table} WHERE id = ANY(%s)",  # noqa: S608
+            [sorted(user_ids)],
+        )
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
 
 
 def _full_check(session_id: int, checks: list[dict[str, Any]]) -> set[str]:
