@@ -22,14 +22,18 @@ def is_banned(user: Any, session: Session) -> bool:
     return Participant.objects.filter(session=session, person_id=user.pk, banned=True).exists()
 
 
-def room_access(user: Any, session: Session) -> tuple[bool, bool]:
-    """(may be in the room, runs the room), evaluated once for both."""
+def room_access(user: Any, session: Session, *, banned: bool | None = None) -> tuple[bool, bool]:
+    """(may be in the room, runs the room), evaluated once for both.
+
+    ``banned``: the person's ban, when the caller has just read their participant row.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return False, False
     if is_room_staff(user, session):
         return True, True
-    admitted = agenda_permissions.can_join_room(user, session) and not is_banned(user, session)
-    return admitted, False
+    if not agenda_permissions.can_join_room(user, session):
+        return False, False
+    return not (is_banned(user, session) if banned is None else banned), False
 
 
 def can_enter_room(user: Any, session: Session) -> bool:

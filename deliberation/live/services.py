@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation.agendas import permissions as agenda_permissions
 from deliberation.agendas.models import Session
 from deliberation.common.privacy import mask_personal_data
 from deliberation.common.text import clean_text
@@ -396,14 +395,7 @@ def participant_join(*, user: User, session: Session) -> bool:
         .values_list("pk", "banned", "removed", "last_seen")
         .first()
     )
-    if row is not None and row[1]:
-        # Banned: only staff still enter (permissions.room_access decides).
-        if not permissions.can_enter_room(user, session):
-            return False
-    # permissions.room_access with the ban already read from the row above.
-    elif not (
-        permissions.is_room_staff(user, session) or agenda_permissions.can_join_room(user, session)
-    ):
+    if not permissions.room_access(user, session, banned=row is not None and row[1])[0]:
         return False
     now = timezone.now()
     if row is None:
@@ -412,7 +404,7 @@ def participant_join(*, user: User, session: Session) -> bool:
         )
         if created:
             return True
-        if participant.banned and not permissions.can_enter_room(user, session):
+        if not permissions.room_access(user, session, banned=participant.banned)[0]:
             return False  # banned between the read and the insert
         row = (participant.pk, participant.banned, participant.removed, participant.last_seen)
     pk, _banned, removed, last_seen = row
