@@ -217,14 +217,17 @@ def poll_counts(poll_id: int) -> tuple[int, dict[str, int]]:
 
 def poll_dict(poll: Poll) -> dict[str, Any]:
     voters, counts = poll_counts(poll.pk)
+    return {**_poll_body(poll), "voters": voters, "counts": counts}
+
+
+def _poll_body(poll: Poll) -> dict[str, Any]:
+    """A poll without its counts (which change with every answer)."""
     return {
         "id": poll.pk,
         "question": poll.question,
         "kind": poll.kind,
         "status": poll.status,
         "options": [{"id": o.pk, "label": o.label} for o in poll.options.all()],
-        "voters": voters,
-        "counts": counts,
     }
 
 
@@ -233,15 +236,9 @@ def polls_list(session_id: int) -> list[dict[str, Any]]:
 
 
 def _poll_bodies(session_id: int) -> list[dict[str, Any]]:
-    """The session's polls without their counts (which change with every answer)."""
+    """The session's polls without their counts."""
     return [
-        {
-            "id": p.pk,
-            "question": p.question,
-            "kind": p.kind,
-            "status": p.status,
-            "options": [{"id": o.pk, "label": o.label} for o in p.options.all()],
-        }
+        _poll_body(p)
         for p in Poll.objects.filter(session_id=session_id).prefetch_related("options")
     ]
 
