@@ -39,7 +39,6 @@ OUTBOX_LIMIT = 1024 * 1024
 BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
 WORK_LIMIT = 20  # admitted frames waiting for their turn on one connection
 ACTION_TIMEOUT = 10.0  # seconds an action may wait for the database before "unavailable"
-SHARED_STATE_SECONDS = 1.0  # how long residents joining at one seq share a room read
 
 
 class TokenBucket:
@@ -87,23 +86,6 @@ def _release_person_bucket(user_id: int) -> None:
         _person_buckets[user_id] = (bucket, users - 1)
 
 
-def _transport_backlog(send: Any) -> int:
-    """Bytes the server holds unsent for this socket (Daphne/Twisted), 0 if unknown.
-
-    Daphne's ``send`` is ``partial(handle_reply, protocol)``; Channels' session
-    middleware wraps it in a bound method whose owner keeps it as ``real_send``.
-    """
-    for _depth in range(8):
-        inner = getattr(getattr(send, "__self__", None), "real_send", None)
-        if inner is None:
-            break
-        send = inner
-    args = getattr(send, "args", None)
-    if not args:
-        return 0
-    return wire.backlog(args[0])
-
-
 def _error(code: str, message: str, request_id: str | None, **extra: Any) -> str:
     return encode(ActionError(code, message, **extra).payload(request_id))
 
@@ -149,13 +131,7 @@ class RoomSocket:
     # --- identity ---------------------------------------------------------------------------
 
     def identity(self) -> dict[str, Any]:
-        """What the hub's access sweep compares against the database (made once a socket)."""
-        if self._identity.get("connection_id") != self.connection_id:
-            self._identity = {
-                **self._identity,
-                "connection_id": self.connection_id,
-                "user_id": self.user_id,
-            }
+        """What the hub's access sweep compares against the database (made at connect)."""
         return self._identity
 
     def _authorize(self) -> dict[str, Any] | None:
@@ -203,7 +179,7 @@ class RoomSocket:
             await self.base_send({"type": "websocket.close", "code": 4403})
             return
         self.staff = identity.pop("staff")
-        self._identity = identity
+        self._identity = {"connection_id": self.connection_id, "user_id": self.user_id, **identity}
         self.person_bucket = _person_bucket(self.user_id)
         try:
             self.hub = await hub.join(self)
@@ -300,7 +276,7 @@ class RoomSocket:
             if seq <= self.last_seq:
                 return
             self.last_seq = seq
-        if _transport_backlog(self.base_send) > OUTBOX_LIMIT:
+        if wire.backlog(wire.connection_of(self.base_send)) > OUTBOX_LIMIT:
             # A client that does not read: stop buffering for it; it resumes by seq.
             await self.close(1013)
             return
@@ -389,6 +365,43 @@ class RoomSocket:
             await self._send_text(encode(data))
         await self._activate()
         return {"seq": self.last_seq, "replayed": len(replay)}
+
+    async def resync_after_outage(self) -> None:
+        """The channel layer is back: a fresh snapshot, without a hole in numbered events.
+
+        Live events wait in the buffer from the start, so nothing older than the snapshot
+        follows it. The socket, which was sent every event up to L, gets the events in
+        (L, S] if it is behind the snapshot's seq S, then ``resync`` and the snapshot, then
+        the events in (S, L] if it was ahead (applied again on top of the snapshot).
+        """
+        if self.closed:
+            return
+        read = database_sync_to_async(self._snapshot, thread_sensitive=False)
+        if not self.active:
+            # Joining or resuming right now (that sends its events in order): add the state.
+            snapshot = await read()
+            await self._send_text(encode(Resync(seq=int(snapshot["seq"])).to_dict()))
+            await self._send_text(encode(snapshot))
+            return
+        self.active = False  # from here on, live events wait in the buffer
+        try:
+            snapshot = await read()
+            at, held = int(snapshot["seq"]), self.last_seq
+            missing = await database_sync_to_async(selectors.events_after, thread_sensitive=False)(
+                session_id=self.session_id, after=min(held, at), staff=self.staff
+            )
+            replay = [e for e in missing or () if e["seq"] <= max(held, at)]
+            for data in replay:
+                if data["seq"] <= at:
+                    await self._send_text(encode(data))
+            await self._send_text(encode(Resync(seq=at).to_dict()))
+            await self._send_text(encode(snapshot))
+            for data in replay:
+                if data["seq"] > at:
+                    await self._send_text(encode(data))
+            self.last_seq = max(held, at)
+        finally:
+            await self._activate()
 
     # --- receiving ------------------------------------------------------------------------
 
@@ -513,7 +526,9 @@ class RoomSocket:
 
 
 # A join storm: residents joining a room at the same seq share one read of the room.
-_shared_states: selectors.SharedReads[dict[str, Any]] = selectors.SharedReads(SHARED_STATE_SECONDS)
+_shared_states: selectors.SharedReads[dict[str, Any]] = selectors.SharedReads(
+    selectors.SHARED_READ_SECONDS
+)
 
 
 def _shared_room_state(session: Any) -> dict[str, Any]:

@@ -427,53 +427,13 @@ class RoomHub:
 
         async def resync(socket: RoomSocket) -> None:
             async with turns:
-                await self._resync(socket)
+                await socket.resync_after_outage()
 
         outcomes = await asyncio.gather(*(resync(s) for s in sockets), return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, Exception):
                 log.warning("room %s: a socket was not resynced: %r", self.session_id, outcome)
         return len(sockets)
-
-    async def _resync(self, socket: RoomSocket) -> None:
-        """Give one socket a fresh snapshot without a hole in its numbered events.
-
-        Live events wait in the socket's buffer from the start, so nothing older than the
-        snapshot follows it. The socket, which was sent every event up to L, gets the events
-        in (L, S] if it is behind the snapshot's seq S, then ``resync`` and the snapshot,
-        then the events in (S, L] if it was ahead (applied again on top of the snapshot).
-        """
-        from . import selectors
-
-        if socket.closed:
-            return
-        read = database_sync_to_async(socket._snapshot, thread_sensitive=False)
-        if not socket.active:
-            # Joining or resuming right now (that sends its events in order): add the state.
-            snapshot = await read()
-            told = events.encode(events.Resync(seq=int(snapshot["seq"])).to_dict())
-            await socket._send_text(told)
-            await socket._send_text(events.encode(snapshot))
-            return
-        socket.active = False  # from here on, live events wait in the socket's buffer
-        try:
-            snapshot = await read()
-            at, held = int(snapshot["seq"]), socket.last_seq
-            missing = await database_sync_to_async(selectors.events_after, thread_sensitive=False)(
-                session_id=self.session_id, after=min(held, at), staff=socket.staff
-            )
-            replay = [e for e in missing or () if e["seq"] <= max(held, at)]
-            for data in replay:
-                if data["seq"] <= at:
-                    await socket._send_text(events.encode(data))
-            await socket._send_text(events.encode(events.Resync(seq=at).to_dict()))
-            await socket._send_text(events.encode(snapshot))
-            for data in replay:
-                if data["seq"] > at:
-                    await socket._send_text(events.encode(data))
-            socket.last_seq = max(held, at)
-        finally:
-            await socket._activate()
 
     async def _publish_presence(self, count: int, *, ask: bool = False) -> None:
         self.presence_published = (count, time.monotonic())
@@ -677,7 +637,7 @@ def _access_rows(user_model: Any, user_ids: set[int]) -> dict[int, tuple[Any, ..
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, is_active, token_version, role FROM {table} WHERE id = ANY(%s)",  # noqa: S608
-            [sorted(user_ids)],
+            [list(user_ids)],
         )
         return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
 

@@ -49,7 +49,15 @@ class Frame:
 
 
 def protocol_of(send: Any) -> Any:
-    """The autobahn protocol behind an ASGI ``send`` under Daphne, else None.
+    """The autobahn protocol behind an ASGI ``send`` under Daphne, else None."""
+    protocol = connection_of(send)
+    if PreparedMessage is not None and isinstance(protocol, WebSocketProtocol):
+        return protocol
+    return None
+
+
+def connection_of(send: Any) -> Any:
+    """The connection object an ASGI ``send`` writes to under Daphne, else None.
 
     Daphne passes ``functools.partial(server.handle_reply, protocol)``; Channels'
     session middleware wraps it in a bound method whose owner keeps it as ``real_send``.
@@ -60,9 +68,7 @@ def protocol_of(send: Any) -> Any:
             break
         send = inner
     if isinstance(send, functools.partial) and send.args:
-        protocol = send.args[0]
-        if PreparedMessage is not None and isinstance(protocol, WebSocketProtocol):
-            return protocol
+        return send.args[0]
     return None
 
 
