@@ -58,6 +58,22 @@ class ResidentFactory(UserFactory):
     role = User.Role.RESIDENT
     region = factory.SubFactory(OrganisationFactory)
 
+    @factory.post_generation
+    def consented(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Residents joined through the consent form: they consented to the notice in force
+        (``consented=False`` for one who never did)."""
+        if create and extracted is not False:
+            from deliberation.personal_data.models import ConsentRecord
+            from deliberation.personal_data.selectors import notice_current
+            from deliberation.personal_data.services import consent_record
+
+            consent_record(
+                user=self,  # type: ignore[arg-type]
+                notice=notice_current(),
+                optional=bool(self.age_band),  # type: ignore[attr-defined]
+                channel=ConsentRecord.Channel.JOIN,
+            )
+
 
 class FacilitatorFactory(UserFactory):
     role = User.Role.FACILITATOR
@@ -96,3 +112,13 @@ class SessionFactory(factory.django.DjangoModelFactory):
     kind = Session.Kind.OPEN_MIC
     state = Session.State.SCHEDULED
     starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+
+
+def join_consent(*, optional: bool = False) -> dict[str, str]:
+    """The consent block's fields as the join form posts them, for the notice in force."""
+    from deliberation.personal_data.selectors import notice_current
+
+    fields = {"consent-required": "on", "consent-version": str(notice_current().version)}
+    if optional:
+        fields["consent-optional"] = "on"
+    return fields

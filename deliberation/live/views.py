@@ -27,6 +27,7 @@ from deliberation.agendas.selectors import session_get_visible
 from deliberation.agendas.services import session_transition
 from deliberation.live.models import ModerationAction
 from deliberation.people.models import User
+from deliberation.personal_data.views import consent_redirect
 
 # Panels other sub-apps may add to each page; included only when the template exists.
 PANEL_TEMPLATES: dict[str, dict[str, str]] = {
@@ -181,6 +182,8 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     session = session_get_visible(request.user, session_id)
     if not _has_identity(request.user):
         return _join_redirect(request, request.get_full_path())
+    if (ask := consent_redirect(request)) is not None:
+        return ask
     return _render_page(request, session, "room")
 
 

@@ -7,11 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from deliberation.personal_data import selectors as privacy_selectors
+from deliberation.personal_data import services as privacy_services
+from deliberation.personal_data.forms import ConsentForm
+from deliberation.personal_data.models import ConsentRecord
 
 from . import services
 from .forms import AttachAccountForm, QuickJoinForm, SignInForm
@@ -64,13 +70,24 @@ def quick_join(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     current = request.user if request.user.is_authenticated else None
     form = QuickJoinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    notice = privacy_selectors.notice_current()
+    consent = ConsentForm(
+        request.POST or None, notice=notice, age_band=request.POST.get("age_band")
+    )
+    if request.method == "POST" and form.is_valid() and consent.is_valid():
         try:
-            user = services.resident_join(
-                nickname=form.cleaned_data["nickname"],
-                region=form.cleaned_data["region"],
-                age_band=form.cleaned_data["age_band"],
-            )
+            with transaction.atomic():
+                user = services.resident_join(
+                    nickname=form.cleaned_data["nickname"],
+                    region=form.cleaned_data["region"],
+                    age_band=form.cleaned_data["age_band"],
+                )
+                privacy_services.consent_record(
+                    user=user,
+                    notice=notice,
+                    optional=consent.cleaned_data["optional"],
+                    channel=ConsentRecord.Channel.JOIN,
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -81,7 +98,7 @@ def quick_join(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/quick_join.html",
-        {"form": form, "next": next_url, "current": current},
+        {"form": form, "next": next_url, "current": current, "consent_form": consent},
     )
 
 

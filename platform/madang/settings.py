@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "deliberation.structured",
     "deliberation.analysis",
     "deliberation.digests",
+    "deliberation.personal_data",
 ]
 
 MIDDLEWARE = [
@@ -173,3 +174,22 @@ LOGGING = {
 # Static files are served by WhiteNoise from the finders: nothing to collect first.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Personal information (deliberation.personal_data). The controller is whoever runs this
+# deployment (the ministry or a municipality); the privacy notice shows these values, and
+# the retention periods (days) drive `manage.py purge_personal_data`.
+PRIVACY_CONTROLLER = env.str("MADANG_PRIVACY_CONTROLLER", default="외교부")
+PRIVACY_CONTROLLER_EN = env.str(
+    "MADANG_PRIVACY_CONTROLLER_EN", default="Ministry of Foreign Affairs"
+)
+PRIVACY_OFFICER = env.str("MADANG_PRIVACY_OFFICER", default="")
+PRIVACY_OFFICER_EN = env.str("MADANG_PRIVACY_OFFICER_EN", default="")
+PRIVACY_CONTACT = env.str("MADANG_PRIVACY_CONTACT", default="")
+PERSONAL_DATA_RETENTION_DAYS = {
+    "quick_join_identities": env.int("MADANG_RETAIN_QUICK_JOIN_DAYS", default=180),
+    "resident_accounts": env.int("MADANG_RETAIN_ACCOUNT_DAYS", default=730),
+    "notifications": env.int("MADANG_RETAIN_NOTIFICATION_DAYS", default=365),
+    "reports": env.int("MADANG_RETAIN_REPORT_DAYS", default=365),
+    "expired_signins": env.int("MADANG_RETAIN_EXPIRED_SIGNIN_DAYS", default=0),
+    "ip_addresses": env.int("MADANG_RETAIN_IP_DAYS", default=7),
+}

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("deliberation.structured.urls")),
     path("", include("deliberation.analysis.urls")),
     path("", include("deliberation.digests.urls")),
+    path("", include("deliberation.personal_data.urls")),
 ]

@@ -8,7 +8,7 @@ from django.test import Client
 
 from deliberation.people.identity import resident_from_token
 from deliberation.people.models import Organisation, User
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, join_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def test_quick_join_sets_a_signed_cookie_and_goes_to_next(jeonju: Organisation) 
             "region": jeonju.pk,
             "age_band": "",
             "next": "/sessions/7/room/",
+            **join_consent(),
         },
     )
     assert response.status_code == 302 and response["Location"] == "/sessions/7/room/"
@@ -58,7 +59,9 @@ def test_quick_join_sets_a_signed_cookie_and_goes_to_next(jeonju: Organisation) 
     "next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "/\\evil"]
 )
 def test_quick_join_never_redirects_off_site(jeonju: Organisation, next_url: str) -> None:
-    response = Client().post(f"/join/?next={next_url}", {"nickname": "주민", "region": jeonju.pk})
+    response = Client().post(
+        f"/join/?next={next_url}", {"nickname": "주민", "region": jeonju.pk, **join_consent()}
+    )
     assert response["Location"] == "/"
 
 
@@ -76,7 +79,7 @@ def test_quick_join_rejects_bad_input_and_stores_nothing(
     jeonju: Organisation, data: dict[str, str], field: str | None
 ) -> None:
     data = {k: (str(jeonju.pk) if v == "R" else v) for k, v in data.items()}
-    response = Client().post("/join/", data)
+    response = Client().post("/join/", {**data, **join_consent(optional=True)})
     assert response.status_code == 200
     assert response.context["form"].errors
     if field:
@@ -93,7 +96,7 @@ def test_the_ministry_is_not_a_region() -> None:
 
 def test_sign_out_is_post_only_and_kills_the_resident_cookie(jeonju: Organisation) -> None:
     client = Client()
-    client.post("/join/", {"nickname": "도깨비12", "region": jeonju.pk})
+    client.post("/join/", {"nickname": "도깨비12", "region": jeonju.pk, **join_consent()})
     token = client.cookies[COOKIE].value
     assert "도깨비12" in Client(HTTP_COOKIE=f"{COOKIE}={token}").get("/").content.decode()
     assert client.get("/signout/").status_code == 405
@@ -125,7 +128,7 @@ def test_sign_in_and_out_with_a_password() -> None:
 
 def test_a_resident_attaches_an_account_and_signs_in_elsewhere(jeonju: Organisation) -> None:
     client = Client()
-    client.post("/join/", {"nickname": "전주청년", "region": jeonju.pk})
+    client.post("/join/", {"nickname": "전주청년", "region": jeonju.pk, **join_consent()})
     resident = User.objects.get()
     assert client.get("/account/attach/").status_code == 200
     mismatch = client.post(

@@ -1,0 +1,117 @@
+"""The built-in kinds of personal data and the scheduled purge over every kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.sessions.models import Session as SignIn
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deliberation.digests.models import Notification
+from deliberation.live.models import Report
+
+from . import retention
+from .models import PersonalDataAction, Withdrawal
+from .retention import RetentionKind, register, residents_inactive_since
+from .services import action_log, anonymise
+
+
+def _anonymise_inactive(cutoff: dt.datetime, dry_run: bool, *, accounts: bool) -> int:
+    people = residents_inactive_since(cutoff, accounts=accounts)
+    if dry_run:
+        return people.count()
+    done = 0
+    for person in people.order_by("pk"):
+        anonymise(user=person, cause=Withdrawal.Cause.RETENTION)
+        done += 1
+    return done
+
+
+def _quick_join(cutoff: dt.datetime, dry_run: bool) -> int:
+    return _anonymise_inactive(cutoff, dry_run, accounts=False)
+
+
+def _accounts(cutoff: dt.datetime, dry_run: bool) -> int:
+    return _anonymise_inactive(cutoff, dry_run, accounts=True)
+
+
+def _notifications(cutoff: dt.datetime, dry_run: bool) -> int:
+    old = Notification.objects.filter(created_at__lt=cutoff)
+    return old.count() if dry_run else old.delete()[0]
+
+
+def _reports(cutoff: dt.datetime, dry_run: bool) -> int:
+    # Open reports are still being handled; the facilitator's decision stays in the
+    # room's own audit log (live.ModerationAction) after the report itself is gone.
+    old = Report.objects.exclude(status=Report.Status.OPEN).filter(resolved_at__lt=cutoff)
+    return old.count() if dry_run else old.delete()[0]
+
+
+def _signins(cutoff: dt.datetime, dry_run: bool) -> int:
+    old = SignIn.objects.filter(expire_date__lt=cutoff)
+    return old.count() if dry_run else old.delete()[0]
+
+
+register(
+    RetentionKind(
+        "quick_join_identities",
+        retention.QUICK_JOIN,
+        _("마지막으로 참여한 회의 후 %(days)d일"),
+        180,
+        _quick_join,
+    )
+)
+register(
+    RetentionKind(
+        "resident_accounts",
+        retention.ACCOUNTS,
+        _("마지막 이용 후 %(days)d일"),
+        730,
+        _accounts,
+    )
+)
+register(
+    RetentionKind(
+        "notifications", retention.NOTIFICATIONS, _("보낸 후 %(days)d일"), 365, _notifications
+    )
+)
+register(RetentionKind("reports", retention.REPORTS, _("처리 후 %(days)d일"), 365, _reports))
+register(RetentionKind("expired_signins", retention.SIGNINS, _("만료 후 %(days)d일"), 0, _signins))
+register(
+    RetentionKind(
+        "ip_addresses",
+        retention.IP_ADDRESSES,
+        _("%(days)d일(서버 접속 기록은 운영 기관이 이 기간에 맞춰 지웁니다)"),
+        7,
+        None,
+    )
+)
+
+
+def purge_personal_data(*, dry_run: bool, at: dt.datetime | None = None) -> dict[str, Any]:
+    """Anonymise or delete every kind of personal data past its period; counts per kind.
+
+    Nothing published changes: statements, votes and digests stay, anonymised identities
+    keep their words under "탈퇴한 참여자".
+    """
+    at = at or timezone.now()
+    counts: dict[str, int] = {}
+    days: dict[str, int] = {}
+    for kind in retention.kinds():
+        if kind.purge is None:
+            continue
+        days[kind.name] = kind.days
+        with transaction.atomic():
+            counts[kind.name] = kind.purge(at - dt.timedelta(days=kind.days), dry_run)
+    if not dry_run:
+        action_log(
+            actor=None,
+            subject=None,
+            kind=PersonalDataAction.Kind.PURGE,
+            channel=PersonalDataAction.Channel.SCHEDULE,
+            detail={"counts": counts, "retention_days": days},
+        )
+    return {"dry_run": dry_run, "at": at.isoformat(), "counts": counts, "retention_days": days}
