@@ -138,7 +138,7 @@ class DataSubjectAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         subject = get_object_or_404(User, pk=user_id, role=User.Role.RESIDENT)
         actor: User = request.user  # type: ignore[assignment]
-        form = AdminRequestForm(request.POST or None)
+        form = AdminRequestForm(request.POST if request.method == "POST" else None)
         action = request.POST.get("action", "")
         if request.method == "POST" and form.is_valid():
             reference = form.cleaned_data["reference"]

@@ -75,7 +75,9 @@ def consent(request: HttpRequest) -> HttpResponse:
     if not (isinstance(user, User) and user.is_authenticated and user.is_resident):
         return HttpResponseRedirect(next_url)
     current = selectors.notice_current()
-    form = ConsentForm(request.POST or None, notice=current, age_band=None)
+    form = ConsentForm(
+        request.POST if request.method == "POST" else None, notice=current, age_band=None
+    )
     if request.method == "POST" and form.is_valid():
         services.consent_record(
             user=user,
@@ -166,7 +168,7 @@ def my_data_withdraw(request: HttpRequest) -> HttpResponse:
             request, _("이 계정은 마당에서 직접 탈퇴할 수 없습니다. 운영 기관에 요청해 주세요.")
         )
         return HttpResponseRedirect(reverse("personal_data:my_data"))
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.resident_withdraw(user=person, actor=person, channel=SELF)

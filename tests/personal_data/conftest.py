@@ -37,6 +37,12 @@ from deliberation.structured.models import (
     VoteConfig,
 )
 from tests import factories
+from tests.live.conftest import (  # noqa: F401 - the live room's fixtures, used here too
+    _close_worker_thread_connections,
+    live_session,
+    room,
+    room_facilitator,
+)
 
 LONG_AGO = dt.timedelta(days=900)
 
