@@ -37,6 +37,10 @@ from deliberation.structured.models import (
     VoteConfig,
 )
 from tests import factories
+from tests.browser.conftest import (  # noqa: F401 - a real Daphne, for the HTTP test
+    _daphne_server,
+    live_server_url,
+)
 from tests.live.conftest import (  # noqa: F401 - the live room's fixtures, used here too
     _close_worker_thread_connections,
     live_session,
