@@ -79,7 +79,7 @@ register(
     )
 )
 register(RetentionKind("reports", retention.REPORTS, _("처리 후 %(days)d일"), 365, _reports))
-register(RetentionKind("expired_signins", retention.SIGNINS, _("만료 후 %(days)d일"), 0, _signins))
+register(RetentionKind("expired_signins", retention.SIGNINS, _("만료 후 %(days)d일"), 1, _signins))
 register(
     RetentionKind(
         "ip_addresses",

@@ -190,6 +190,6 @@ PERSONAL_DATA_RETENTION_DAYS = {
     "resident_accounts": env.int("MADANG_RETAIN_ACCOUNT_DAYS", default=730),
     "notifications": env.int("MADANG_RETAIN_NOTIFICATION_DAYS", default=365),
     "reports": env.int("MADANG_RETAIN_REPORT_DAYS", default=365),
-    "expired_signins": env.int("MADANG_RETAIN_EXPIRED_SIGNIN_DAYS", default=0),
+    "expired_signins": env.int("MADANG_RETAIN_EXPIRED_SIGNIN_DAYS", default=1),
     "ip_addresses": env.int("MADANG_RETAIN_IP_DAYS", default=7),
 }

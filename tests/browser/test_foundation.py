@@ -109,6 +109,7 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     shot(resident, "foundation-join-390")
     resident.fill("#id_nickname", "전주청년")
     resident.select_option("#id_region", label="전북특별자치도")
+    resident.check("#id_consent-required")
     resident.get_by_role("button", name="참여하기").click()
     resident.wait_for_url(f"{base}/")
     _expect(resident, "전주청년 님, 환영합니다.")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session as SignIn
 from django.utils import timezone
 
 from deliberation.agendas.models import Session
@@ -153,8 +154,9 @@ def full_record(
     Notification.objects.create(user=recent, title="새 답변")
     expired = SessionStore()
     expired.create()
-    expired.set_expiry(-10)
-    expired.save()
+    SignIn.objects.filter(session_key=expired.session_key).update(
+        expire_date=now - dt.timedelta(days=2)
+    )
 
     from deliberation.analysis import api as analysis
 
