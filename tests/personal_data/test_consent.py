@@ -205,3 +205,19 @@ def test_every_page_links_to_the_notice_in_its_footer(path: str) -> None:
 def test_sign_in_form_links_to_the_notice() -> None:
     main = Client().get("/signin/").content.decode().split("<main", 1)[1].split("</main>")[0]
     assert 'href="/privacy/"' in main
+
+
+def test_a_notice_written_in_the_back_office_is_sanitised() -> None:
+    _new_version(
+        AdminFactory(),
+        body_ko='<h3>항목</h3><script>alert("x")</script><p onclick="steal()">닉네임</p>',
+        body_en="<h3>Items</h3><img src=x onerror=alert(1)><p>Nickname</p>",
+    )
+    korean = Client().get("/privacy/").content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/privacy/").content.decode()
+    assert "<h3>항목</h3>" in korean and "<p>닉네임</p>" in korean
+    assert "<h3>Items</h3>" in english and "<p>Nickname</p>" in english
+    for page in (korean, english):
+        assert "<script>alert" not in page and "onclick=" not in page and "onerror" not in page
+    # The deployment's retention table is added when the text leaves it out.
+    assert "retention-table" in korean and "2판" in korean
