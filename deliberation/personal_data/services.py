@@ -13,8 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
-from django.utils import timezone
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from deliberation.common.sanitize import sanitize_rich_text
@@ -295,16 +294,3 @@ def anonymise(*, user: User, cause: str) -> dict[str, int]:
         "notifications_deleted": notifications,
         "room_events_renamed": events,
     }
-
-
-def last_activity(user: User) -> dt.datetime:
-    """When the person last took part: the latest of joining, a session or a sign-in."""
-    seen = Participant.objects.filter(person=user).aggregate(
-        last=Max("last_seen"), joined=Max("joined_at")
-    )
-    moments = [user.date_joined, user.last_login, seen["last"], seen["joined"]]
-    return max(m for m in moments if m is not None)
-
-
-def now() -> dt.datetime:
-    return timezone.now()
