@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.sessions.models import Session as SignIn
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from deliberation.digests.models import Notification
 from deliberation.live.models import Report
@@ -59,7 +59,9 @@ register(
     RetentionKind(
         "quick_join_identities",
         retention.QUICK_JOIN,
-        _("마지막으로 참여한 회의 후 %(days)d일"),
+        ngettext_lazy(
+            "마지막으로 참여한 회의 후 %(days)d일", "마지막으로 참여한 회의 후 %(days)d일", "days"
+        ),
         180,
         _quick_join,
     )
@@ -68,23 +70,47 @@ register(
     RetentionKind(
         "resident_accounts",
         retention.ACCOUNTS,
-        _("마지막 이용 후 %(days)d일"),
+        ngettext_lazy("마지막 이용 후 %(days)d일", "마지막 이용 후 %(days)d일", "days"),
         730,
         _accounts,
     )
 )
 register(
     RetentionKind(
-        "notifications", retention.NOTIFICATIONS, _("보낸 후 %(days)d일"), 365, _notifications
+        "notifications",
+        retention.NOTIFICATIONS,
+        ngettext_lazy("보낸 후 %(days)d일", "보낸 후 %(days)d일", "days"),
+        365,
+        _notifications,
     )
 )
-register(RetentionKind("reports", retention.REPORTS, _("처리 후 %(days)d일"), 365, _reports))
-register(RetentionKind("expired_signins", retention.SIGNINS, _("만료 후 %(days)d일"), 1, _signins))
+register(
+    RetentionKind(
+        "reports",
+        retention.REPORTS,
+        ngettext_lazy("처리 후 %(days)d일", "처리 후 %(days)d일", "days"),
+        365,
+        _reports,
+    )
+)
+register(
+    RetentionKind(
+        "expired_signins",
+        retention.SIGNINS,
+        ngettext_lazy("만료 후 %(days)d일", "만료 후 %(days)d일", "days"),
+        1,
+        _signins,
+    )
+)
 register(
     RetentionKind(
         "ip_addresses",
         retention.IP_ADDRESSES,
-        _("%(days)d일(서버 접속 기록은 운영 기관이 이 기간에 맞춰 지웁니다)"),
+        ngettext_lazy(
+            "%(days)d일(서버 접속 기록은 운영 기관이 이 기간에 맞춰 지웁니다)",
+            "%(days)d일(서버 접속 기록은 운영 기관이 이 기간에 맞춰 지웁니다)",
+            "days",
+        ),
         7,
         None,
     )
