@@ -1,40 +1,117 @@
-"""Work that must not run on a request thread or the event loop: digest builds, webhooks."""
+"""Durable background work (digest builds, webhook deliveries) on django-tasks.
+
+Work is enqueued in the database (django-tasks-db) and run by ``manage.py task_worker``,
+a separate process that ``make run`` starts beside Daphne and docker compose runs as its
+own service. The database row outlives any process: if a worker is killed mid-task,
+its recovery sweep (``recover``) finds the work whose heartbeat or lease ran out and
+enqueues it again; a digest build that keeps dying is failed with a visible reason.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from asgiref.sync import SyncToAsync
+from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
+# A build tried this many times (each one killed or timed out) is failed for good.
+MAX_BUILD_ATTEMPTS = 3
 
-def _run(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], loop: Any) -> None:
-    if loop is not None:
-        # Let async_to_sync in this thread (channel-layer publishes) run on the server's
-        # event loop, as it does in request threads; the in-memory layer needs that.
-        SyncToAsync.threadlocal.main_event_loop = loop
-        SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
-    close_old_connections()
+
+def stale_after() -> timedelta:
+    """How long a build's heartbeat or a delivery's lease may lapse before recovery."""
+    return timedelta(seconds=settings.MADANG_TASK_STALE_SECONDS)
+
+
+_inline = threading.local()
+
+
+@contextmanager
+def immediately() -> Iterator[None]:
+    """Run tasks enqueued on this thread at once instead (seeding demo data)."""
+    _inline.on = True
     try:
-        fn(*args, **kwargs)
-    except Exception:
-        log.exception("background job %s failed", getattr(fn, "__name__", fn))
+        yield
     finally:
-        close_old_connections()
+        _inline.on = False
 
 
-def run_in_background(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Start ``fn`` on its own daemon thread with its own database connection."""
-    loop = None
-    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid():
-        loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    thread = threading.Thread(
-        target=_run, args=(fn, args, kwargs, loop), name=f"madang-{fn.__name__}", daemon=True
-    )
+def enqueue(task: Any, *, run_after: datetime | None = None, **kwargs: Any) -> None:
+    """Put one task in the durable queue (call it from ``transaction.on_commit``)."""
+    if getattr(_inline, "on", False) and run_after is None:
+        task.call(**kwargs)
+        return
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    task.enqueue(**kwargs)
+
+
+@contextmanager
+def heartbeat(beat: Callable[[], None], *, every: float) -> Iterator[None]:
+    """Call ``beat`` every ``every`` seconds on a helper thread while the block runs."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    beat()
+                except Exception:
+                    log.exception("heartbeat failed")
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=loop, name="madang-heartbeat", daemon=True)
     thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class Recovered:
+    builds_restarted: list[int]
+    builds_failed: list[int]
+    deliveries_resumed: list[int]
+
+
+def recover(*, now: datetime | None = None) -> Recovered:
+    """Restart interrupted builds, fail those that keep dying, resume overdue deliveries."""
+    from . import services, webhooks
+
+    now = now or timezone.now()
+    builds = services.digests_recover_stale(now=now, stale=stale_after())
+    deliveries = webhooks.deliveries_resume_overdue(now=now, stale=stale_after())
+    if builds.restarted or builds.failed or deliveries:
+        log.warning(
+            "recovered interrupted work: builds restarted %s, failed %s; deliveries resumed %s",
+            builds.restarted,
+            builds.failed,
+            deliveries,
+        )
+    return Recovered(builds.restarted, builds.failed, deliveries)
+
+
+def recovery_loop(stop: threading.Event, *, every: float) -> None:
+    """The worker's sweep: ``recover`` at start and then every ``every`` seconds."""
+    while True:
+        close_old_connections()
+        try:
+            recover()
+        except Exception:
+            log.exception("recovery sweep failed")
+        finally:
+            close_old_connections()
+        if stop.wait(every):
+            return

@@ -64,6 +64,10 @@ class Digest(models.Model):
     )
     generation_percent = models.PositiveSmallIntegerField(default=0)
     generation_error = models.CharField(max_length=300, blank=True)
+    # Written by a running build every few seconds; a build whose heartbeat stops (its
+    # worker was killed) is restarted by the worker's recovery sweep, then failed visibly.
+    generation_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    generation_attempts = models.PositiveSmallIntegerField(default=0)
     revision = models.PositiveIntegerField(default=0)
 
     generated_at = models.DateTimeField(null=True, blank=True)
@@ -244,6 +248,12 @@ class WebhookDelivery(models.Model):
     log = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The persisted retry schedule: when the next attempt is due (or, while an attempt
+    # is under way, until when it holds the delivery). Null once delivered or failed.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resent_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

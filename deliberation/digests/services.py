@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from deliberation.live.broadcast import publish, staff_notify
 from deliberation.live.events import encode
 from deliberation.people.models import User
 
-from . import jobs, permissions, selectors, webhooks
+from . import jobs, permissions, selectors, tasks, webhooks
 from .document import content_keywords, content_search_text, content_summary, scrub_content
 from .events import DigestProgress
 from .models import Digest, DigestRevision, MinistryResponse, Notification
@@ -106,11 +108,13 @@ def digest_generate(
     digest.generation = Digest.Generation.RUNNING
     digest.generation_percent = 0
     digest.generation_error = ""
+    digest.generation_heartbeat_at = timezone.now()
+    digest.generation_attempts = 0
     digest.generated_by = actor
     digest.save()
     digest_id = digest.pk
     _progress_notify(digest, state="running", percent=0, stage=_("시작"))
-    transaction.on_commit(lambda: jobs.run_in_background(digest_build, digest_id=digest_id))
+    transaction.on_commit(lambda: jobs.enqueue(tasks.build_digest, digest_id=digest_id))
     return digest
 
 
@@ -145,7 +149,9 @@ def _progress_reader(digest: Digest) -> Callable[..., None]:
         if percent <= last["percent"]:
             return
         last["percent"] = percent
-        Digest.objects.filter(pk=digest.pk).update(generation_percent=percent)
+        Digest.objects.filter(pk=digest.pk).update(
+            generation_percent=percent, generation_heartbeat_at=timezone.now()
+        )
         _progress_notify(digest, state="running", percent=percent, stage=stage)
 
     return report
@@ -182,13 +188,37 @@ def _cited_sources(digest: Digest, content: dict[str, Any]) -> dict[str, dict[st
     }
 
 
+def _beat(digest_id: int) -> Callable[[], None]:
+    def beat() -> None:
+        Digest.objects.filter(pk=digest_id, generation=Digest.Generation.RUNNING).update(
+            generation_heartbeat_at=timezone.now()
+        )
+
+    return beat
+
+
 def digest_build(*, digest_id: int) -> Digest | None:
-    """The build job: run the content builder, store its result, report progress."""
-    digest = Digest.objects.select_related("agenda", "session").filter(pk=digest_id).first()
-    if digest is None or digest.generation != Digest.Generation.RUNNING:
-        return digest
+    """The build task: run the content builder, store its result, report progress.
+
+    Safe to run again after a crash: it starts over from the session's record, and a
+    second run that finds the build already done (or failed) leaves it as it is.
+    """
+    with transaction.atomic():
+        digest = (
+            Digest.objects.select_for_update(of=("self",))
+            .select_related("agenda", "session")
+            .filter(pk=digest_id)
+            .first()
+        )
+        if digest is None or digest.generation != Digest.Generation.RUNNING:
+            return digest
+        digest.generation_attempts += 1
+        digest.generation_heartbeat_at = timezone.now()
+        digest.save(update_fields=["generation_attempts", "generation_heartbeat_at"])
+    every = max(0.5, jobs.stale_after().total_seconds() / 4)
     try:
-        content = _build_content(digest, _progress_reader(digest))
+        with jobs.heartbeat(_beat(digest_id), every=every):
+            content = _build_content(digest, _progress_reader(digest))
     except Exception as exc:
         log.exception("digest %s build failed", digest_id)
         with transaction.atomic():
@@ -199,7 +229,7 @@ def digest_build(*, digest_id: int) -> Digest | None:
         return None
     with transaction.atomic():
         digest = _locked(digest)
-        if digest.status != Digest.Status.DRAFT:
+        if digest.status != Digest.Status.DRAFT or digest.generation != Digest.Generation.RUNNING:
             return digest
         digest.content = content
         digest.keywords = content_keywords(content)
@@ -218,6 +248,46 @@ def digest_build(*, digest_id: int) -> Digest | None:
         _record(digest, DigestRevision.Kind.GENERATE, digest.generated_by)
         _progress_notify(digest, state="done", percent=100, stage=_("완료"))
     return digest
+
+
+@dataclass(frozen=True)
+class StaleBuilds:
+    restarted: list[int]
+    failed: list[int]
+
+
+def digests_recover_stale(*, now: datetime, stale: timedelta) -> StaleBuilds:
+    """Builds whose heartbeat stopped (their worker died): enqueue again, or fail visibly."""
+    restarted: list[int] = []
+    failed: list[int] = []
+    with transaction.atomic():
+        overdue = Digest.objects.select_for_update(of=("self",)).filter(
+            Q(generation_heartbeat_at__lt=now - stale) | Q(generation_heartbeat_at__isnull=True),
+            generation=Digest.Generation.RUNNING,
+        )
+        for digest in overdue:
+            if digest.generation_attempts >= jobs.MAX_BUILD_ATTEMPTS:
+                digest.generation = Digest.Generation.FAILED
+                digest.generation_error = _(
+                    "작성이 제한 시간 안에 끝나지 않아 멈췄습니다. 다시 만들어 주세요."
+                )
+                digest.generation_heartbeat_at = None
+                digest.save(
+                    update_fields=["generation", "generation_error", "generation_heartbeat_at"]
+                )
+                _progress_notify(digest, state="failed", percent=0, stage=_("실패"))
+                failed.append(digest.pk)
+                continue
+            digest.generation_heartbeat_at = now
+            digest.save(update_fields=["generation_heartbeat_at"])
+            digest_id = digest.pk
+            transaction.on_commit(
+                lambda digest_id=digest_id: jobs.enqueue(  # type: ignore[misc]
+                    tasks.build_digest, digest_id=digest_id
+                )
+            )
+            restarted.append(digest_id)
+    return StaleBuilds(restarted, failed)
 
 
 @transaction.atomic

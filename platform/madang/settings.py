@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "deliberation.people",
     "deliberation.agendas",
     "deliberation.live",
@@ -125,6 +127,13 @@ else:
 # server process; "queue": only queued, for a separate `manage.py analysis_worker`).
 MADANG_ANALYZER = env.str("MADANG_ANALYZER", default="okt")
 MADANG_ANALYSIS_MODE = env.str("MADANG_ANALYSIS_MODE", default="worker")
+
+# Background work (digest builds, webhook deliveries) is queued in the database and run
+# by `manage.py task_worker` (started by `make run`; its own service in docker compose).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Seconds a build's heartbeat or a delivery's attempt may lapse before the worker's
+# recovery sweep takes it as interrupted (its worker died) and runs it again.
+MADANG_TASK_STALE_SECONDS = env.float("MADANG_TASK_STALE_SECONDS", default=120.0)
 
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "people:login"

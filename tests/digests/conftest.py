@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from django.utils import timezone
+
 from deliberation.agendas.models import Disclosure
-from deliberation.digests import jobs, services
+from deliberation.digests import jobs, services, tasks, webhooks
 from deliberation.digests.models import Digest
 
 # A builder result of the same shape as deliberation.analysis.content.DigestContent.
@@ -104,15 +106,31 @@ class FakeContent:
 
 @pytest.fixture(autouse=True)
 def inline_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
-    """Background jobs run at once, on the test's thread and transaction."""
+    """Queued tasks run at once, on the test's thread and transaction.
+
+    A task deferred to a later time runs at once too, as if that time had come; the
+    delays asked for are recorded in ``delays``.
+    """
     ran: list[tuple[Any, dict[str, Any]]] = []
+    clock: dict[str, Any] = {"now": None}
 
-    def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        ran.append((fn, kwargs))
-        fn(*args, **kwargs)
+    def enqueue(task: Any, *, run_after: Any = None, **kwargs: Any) -> None:
+        ran.append((task, kwargs))
+        if task is tasks.deliver_webhook:
+            if run_after is not None:
+                then = clock["now"] or timezone.now()
+                DELAYS.append(round((run_after - then).total_seconds(), 1))
+                clock["now"] = run_after
+            webhooks.deliver(now=clock["now"], **kwargs)
+        else:
+            task.call(**kwargs)
 
-    monkeypatch.setattr(jobs, "run_in_background", run)
+    DELAYS.clear()
+    monkeypatch.setattr(jobs, "enqueue", enqueue)
     return ran
+
+
+DELAYS: list[float] = []
 
 
 @pytest.fixture

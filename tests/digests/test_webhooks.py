@@ -15,6 +15,7 @@ import pytest
 
 from deliberation.digests import webhooks
 from deliberation.digests.models import Digest, WebhookDelivery, WebhookEndpoint
+from tests.digests.conftest import DELAYS
 
 pytestmark = pytest.mark.django_db
 
@@ -54,16 +55,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def no_wait(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the backoff delays instead of waiting them out."""
-    delays: list[float] = []
-    original = webhooks.deliver
-
-    def deliver(**kwargs: Any) -> WebhookDelivery:
-        return original(sleep=delays.append, **kwargs)
-
-    monkeypatch.setattr(webhooks, "deliver", deliver)
-    return delays
+def no_wait() -> list[float]:
+    """The backoff delays the deliveries asked for (the inline queue does not wait)."""
+    return DELAYS
 
 
 def test_publish_posts_a_signed_payload(make_digest: Any, receiver: Receiver, no_wait: Any) -> None:

@@ -55,12 +55,8 @@ class Command(BaseCommand):
         if Digest.objects.filter(session=session).exists():
             return
         self._analyse(session)
-        jobs_run = jobs.run_in_background
-        jobs.run_in_background = lambda fn, *a, **k: fn(*a, **k)  # build inline, here
-        try:
+        with jobs.immediately():  # build inline, here
             digest = services.digest_generate(actor=facilitator, session=session)
-        finally:
-            jobs.run_in_background = jobs_run
         digest.refresh_from_db()
         if digest.generation == Digest.Generation.RUNNING:
             # Inside an outer transaction (tests) the on-commit start has not run yet.
