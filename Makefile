@@ -48,6 +48,9 @@ run: setup
 	@echo ""
 	@echo "  마당 Madang: http://$(HOST):$(PORT)/"
 	@echo ""
+	@# The background worker (digest builds, webhooks) runs beside Daphne and stops with it.
+	@$(MANAGE) task_worker --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) -m madang.serve -b $(HOST) -p $(PORT) --websocket_timeout 86400 --ping-interval 20 --ping-timeout 30 madang.asgi:application
 
 test: install-test messages

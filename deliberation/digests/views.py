@@ -159,46 +159,78 @@ def _sse(event: str, data: str) -> bytes:
     return f"event: {event}\ndata: {data}\n\n".encode()
 
 
+def _progress_state(digest_id: int) -> dict[str, Any] | None:
+    return (
+        Digest.objects.filter(pk=digest_id)
+        .values("generation", "generation_percent", "generation_error")
+        .first()
+    )
+
+
+def _progress_frame(digest_id: int, state: dict[str, Any]) -> bytes:
+    stage = state["generation_error"] if state["generation"] == Digest.Generation.FAILED else ""
+    return _sse(
+        "progress",
+        orjson.dumps(
+            {
+                "type": "digest.progress",
+                "digest_id": digest_id,
+                "state": state["generation"],
+                "percent": state["generation_percent"],
+                "stage": stage,
+            }
+        ).decode(),
+    )
+
+
+# The build runs in the task worker, another process: with the in-memory channel layer
+# its events never reach this one, so the stream also reads the stored state this often.
+PROGRESS_POLL_SECONDS = 2.0
+
+
 async def _progress_stream(digest_id: int) -> AsyncIterator[bytes]:
     layer = get_channel_layer()
     channel = await layer.new_channel() if layer is not None else None
     if layer is not None and channel is not None:
         await layer.group_add(services.digest_group(digest_id), channel)
+    read_state = database_sync_to_async(_progress_state)
     try:
         # Subscribed first, read second: a build that ends in between is still seen.
-        state = await database_sync_to_async(
-            lambda: (
-                Digest.objects.filter(pk=digest_id)
-                .values("generation", "generation_percent")
-                .first()
-            )
-        )()
+        state = await read_state(digest_id)
         if state is None:
             return
-        yield _sse(
-            "progress",
-            orjson.dumps(
-                {
-                    "type": "digest.progress",
-                    "digest_id": digest_id,
-                    "state": state["generation"],
-                    "percent": state["generation_percent"],
-                    "stage": "",
-                }
-            ).decode(),
-        )
-        if state["generation"] != Digest.Generation.RUNNING or layer is None:
-            return
-        while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), timeout=15)
-            except TimeoutError:
-                yield b": keep-alive\n\n"
+        yield _progress_frame(digest_id, state)
+        quiet = 0.0
+        while state["generation"] == Digest.Generation.RUNNING:
+            if layer is None or channel is None:
+                await asyncio.sleep(PROGRESS_POLL_SECONDS)
+                message = None
+            else:
+                try:
+                    message = await asyncio.wait_for(
+                        layer.receive(channel), timeout=PROGRESS_POLL_SECONDS
+                    )
+                except TimeoutError:
+                    message = None
+            if message is not None:
+                quiet = 0.0
+                text = message.get("text", "")
+                yield _sse("progress", text)
+                if orjson.loads(text).get("state") in ("done", "failed"):
+                    return
                 continue
-            text = message.get("text", "")
-            yield _sse("progress", text)
-            if orjson.loads(text).get("state") in ("done", "failed"):
+            latest = await read_state(digest_id)
+            if latest is None:
                 return
+            if latest != state:
+                state = latest
+                quiet = 0.0
+                yield _progress_frame(digest_id, state)
+                continue
+            quiet += PROGRESS_POLL_SECONDS
+            if quiet >= 15:
+                quiet = 0.0
+                yield b": keep-alive\n\n"
     finally:
         if layer is not None and channel is not None:
             await layer.group_discard(services.digest_group(digest_id), channel)

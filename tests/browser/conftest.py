@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 
 from tests.support.daphne import database_url_of_test_db
+from tests.support.worker import task_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -100,9 +101,11 @@ def _daphne_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
+        worker_log = ROOT / "test-artifacts" / f"worker-{port}.log"
         try:
             wait_http(url + "/", proc=proc)
-            yield url
+            with task_worker(server_env(), worker_log):
+                yield url
         finally:
             proc.terminate()
             try:
