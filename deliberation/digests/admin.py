@@ -1,9 +1,18 @@
-"""Administration of webhook endpoints and a read-only view of the delivery log."""
+"""Back office for digests: webhook endpoints are configured here; digests, answers and
+the delivery log are read-only (the publishing workflow, its revision log and webhooks
+run only through the digest pages), and failed deliveries can be sent again."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from deliberation.common.admin import ReadOnlyAdmin
+
+from . import webhooks
 from .models import Digest, MinistryResponse, WebhookDelivery, WebhookEndpoint
 
 
@@ -14,32 +23,46 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = (
+        "pk",
         "endpoint",
         "event",
         "digest",
         "state",
         "attempts",
+        "next_attempt_at",
         "created_at",
         "delivered_at",
     )
     list_filter = ("state", "event", "endpoint")
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["resend"]
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
+    @admin.action(description=gettext_lazy("선택한 전달을 다시 보내기"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        sent = [
+            webhooks.delivery_resend(actor=request.user, delivery=delivery).pk
+            for delivery in queryset.select_related("endpoint")
+        ]
+        self.message_user(
+            request,
+            _("새 전달 %(ids)s을(를) 보냅니다.") % {"ids": ", ".join(f"#{pk}" for pk in sent)},
+            messages.SUCCESS,
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # The change list (and its resend action) needs this; every field stays read-only.
+        return bool(request.user.is_active and request.user.is_staff) and obj is None
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
-    list_display = ("title", "organisation", "disclosure", "status", "published_at")
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ("title", "organisation", "disclosure", "status", "generation", "published_at")
     list_filter = ("status", "disclosure", "topic")
     search_fields = ("title",)
-    readonly_fields = ("content", "search_text", "sources", "keywords")
 
 
 @admin.register(MinistryResponse)
-class MinistryResponseAdmin(admin.ModelAdmin):
+class MinistryResponseAdmin(ReadOnlyAdmin):
     list_display = ("digest", "proposal_title", "status", "created_at")
     list_filter = ("status",)
