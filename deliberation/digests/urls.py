@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, views
+from . import views
 
 app_name = "digests"
 
@@ -40,15 +40,6 @@ urlpatterns = [
         "notifications/<int:notification_id>/open/",
         views.notification_open,
         name="notification_open",
-    ),
-    # REST API
-    path("api/openapi.json", api.openapi, name="api_openapi"),
-    path("api/digests/", api.digest_list, name="api_digest_list"),
-    path("api/digests/<int:digest_id>/", api.digest_detail, name="api_digest_detail"),
-    path(
-        "api/digests/<int:digest_id>/responses/",
-        api.digest_responses,
-        name="api_digest_responses",
     ),
     # Last: the workflow actions share one pattern (approve, reopen, publish).
     path(

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "deliberation.people",
     "deliberation.agendas",
     "deliberation.live",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "deliberation.analysis",
     "deliberation.digests",
     "deliberation.personal_data",
+    "deliberation.api",
 ]
 
 MIDDLEWARE = [

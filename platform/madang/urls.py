@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("deliberation.analysis.urls")),
     path("", include("deliberation.digests.urls")),
     path("", include("deliberation.personal_data.urls")),
+    path("", include("deliberation.api.urls")),
 ]

@@ -98,7 +98,7 @@ def test_no_personal_data_survives_anywhere(hostile: Digest, client: Any) -> Non
     client.force_login(hostile.test_facilitator)
     page = client.get(reverse("digests:digest_detail", args=[hostile.pk])).content
     printable = client.get(reverse("digests:digest_print", args=[hostile.pk])).content
-    api = client.get(reverse("digests:api_digest_detail", args=[hostile.pk])).content
+    api = client.get(reverse("api:digest_detail", args=[hostile.pk])).content
     hwpx_text = b"".join(
         zipfile.ZipFile(io.BytesIO(all_exports(hostile)["hwpx"])).read(name)
         for name in ("Contents/section0.xml", "Preview/PrvText.txt")

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deliberation.digests import selectors
-from deliberation.digests.api import OPENAPI
 from deliberation.digests.models import Digest
 from deliberation.people.models import MunicipalityProfile
 
@@ -172,29 +171,18 @@ def test_api_pagination_is_clamped(
     corpus: dict[str, Any], ministry_staff_factory: Any, client: Any
 ) -> None:
     client.force_login(ministry_staff_factory(clearance="restricted"))
-    url = reverse("digests:api_digest_list")
+    url = reverse("api:digest_list")
     for params, size, page in (
         ({"page_size": "1"}, 1, 1),
         ({"page_size": "0"}, 1, 1),
         ({"page_size": "100000"}, 100, 1),
-        ({"page_size": "x", "page": "-5"}, 20, 1),
         ({"page_size": "1", "page": "99999999999999999999"}, 1, 3),
     ):
         data = client.get(url, params).json()
         assert data["page_size"] == size and data["page"] == page and data["count"] == 3
+    refused = client.get(url, {"page_size": "x", "page": "-5"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid"
     data = client.get(url, {"page_size": 2, "page": 2}).json()
     assert len(data["results"]) == 1 and data["pages"] == 2
 
 
-def test_openapi_is_served_and_matches_docs(client: Any) -> None:
-    served = client.get("/api/openapi.json")
-    assert served.status_code == 200
-    spec = served.json()
-    assert spec["openapi"].startswith("3.")
-    assert {
-        "/api/digests/",
-        "/api/digests/{digest_id}/",
-        "/api/digests/{digest_id}/responses/",
-    } <= set(spec["paths"])
-    written = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
-    assert written == json.loads(json.dumps(OPENAPI, ensure_ascii=False))

@@ -85,7 +85,7 @@ def check_pages(role: str, published: dict[str, Digest], client: Any) -> None:
     assert inbox.status_code == (200 if EXPECTED[role] else 404)
     for level, digest in published.items():
         page = client.get(reverse("digests:digest_detail", args=[digest.pk]))
-        api = client.get(reverse("digests:api_digest_detail", args=[digest.pk]))
+        api = client.get(reverse("api:digest_detail", args=[digest.pk]))
         export = client.get(reverse("digests:digest_export", args=[digest.pk, "csv"]))
         if level in EXPECTED[role]:
             assert page.status_code == api.status_code == export.status_code == 200
@@ -94,7 +94,7 @@ def check_pages(role: str, published: dict[str, Digest], client: Any) -> None:
             assert page.status_code == export.status_code == 404
             assert api.status_code == (401 if role == "anonymous" else 404)
             assert digest.title.encode() not in page.content + api.content
-    listing = client.get(reverse("digests:api_digest_list"))
+    listing = client.get(reverse("api:digest_list"))
     if role == "anonymous":
         assert listing.status_code == 401
     else:
@@ -120,7 +120,7 @@ def check_answering(role: str, published: dict[str, Digest], client: Any) -> Non
         {"status": "reviewing", "text": "검토하겠습니다."},
     )
     api = client.post(
-        reverse("digests:api_digest_responses", args=[digest.pk]),
+        reverse("api:digest_responses", args=[digest.pk]),
         data={"status": "adopted", "text": "반영합니다."},
         content_type="application/json",
     )

@@ -97,7 +97,7 @@ def test_real_builder_output_is_inert_everywhere(
     client.force_login(facilitator)
     page = client.get(reverse("digests:digest_detail", args=[digest.pk])).content.decode()
     printable = client.get(reverse("digests:digest_print", args=[digest.pk])).content.decode()
-    api = client.get(reverse("digests:api_digest_detail", args=[digest.pk])).content.decode()
+    api = client.get(reverse("api:digest_detail", args=[digest.pk])).content.decode()
     answers = selectors.answer_threads(digest)
     files = {fmt: fn(digest, answers) for fmt, (_, _, fn) in exports.FORMATS.items()}
     hwpx = zipfile.ZipFile(io.BytesIO(files["hwpx"]))
