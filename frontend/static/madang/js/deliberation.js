@@ -24,6 +24,7 @@ function el(tag, attrs = {}, ...children) {
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
     else if (key === "html") node.innerHTML = value; // only server-sanitised HTML
+    else if (key === "style") node.style.cssText = value; // CSSOM: allowed by the CSP
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
