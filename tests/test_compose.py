@@ -50,8 +50,9 @@ def test_web_can_be_scaled_to_several_replicas(compose: dict[str, Any]) -> None:
     assert "ports" not in web
     assert web.get("deploy", {}).get("replicas", 1) >= 2
     assert "container_name" not in web
-    proxies = [s for s in compose["services"].values() if "web:8000" in str(s.get("command", ""))]
-    assert proxies and proxies[0]["ports"]
+    proxy = compose["services"]["proxy"]
+    assert proxy["ports"] and "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert "dynamic a web 8000" in (ROOT / "Caddyfile").read_text(encoding="utf-8")
 
 
 def test_web_waits_for_healthy_database_and_redis(compose: dict[str, Any]) -> None:
@@ -80,3 +81,27 @@ def test_env_example_documents_every_variable_compose_and_settings_read(
     settings_source = (ROOT / "platform" / "madang" / "settings.py").read_text()
     read = set(re.findall(r'env(?:\(\))?\.\w+\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
     assert read and read <= documented, read - documented
+
+
+def test_demo_data_and_its_published_password_only_with_madang_demo(
+    compose: dict[str, Any],
+) -> None:
+    migrate = compose["services"]["migrate"]
+    command = " ".join(migrate["command"])
+    assert "seed_demo" in command
+    assert 'if [ "$$MADANG_DEMO" = "1" ]; then python manage.py seed_demo; fi' in command
+    assert migrate["environment"]["MADANG_DEMO"] == "${MADANG_DEMO:-0}"
+
+
+def test_the_task_worker_is_its_own_service(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    assert worker["command"][:3] == ["python", "manage.py", "task_worker"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["environment"] == compose["services"]["web"]["environment"]
+
+
+def test_the_proxy_has_header_and_body_timeouts() -> None:
+    caddyfile = (ROOT / "Caddyfile").read_text(encoding="utf-8")
+    assert re.search(r"read_header\s+\d+s", caddyfile)
+    assert re.search(r"read_body\s+\d+s", caddyfile)
+    assert re.search(r"max_size\s+\d+MB", caddyfile)
