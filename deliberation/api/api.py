@@ -304,7 +304,9 @@ def digest_list(request: HttpRequest, filters: Query[DigestFilters]) -> dict[str
     f = digest_selectors.InboxFilter.from_params(
         {k: v for k, v in filters.dict().items() if v is not None}
     )
-    return _page(digest_selectors.published_digests_qs(request.user, f), filters, digest_summary_dict)
+    return _page(
+        digest_selectors.published_digests_qs(request.user, f), filters, digest_summary_dict
+    )
 
 
 @api.get(

@@ -15,7 +15,7 @@ from deliberation.people.models import Organisation, User
 
 from .models import ApiToken, ApiTokenUse
 
-TOKEN_PREFIX = "mdg_"
+TOKEN_PREFIX = "mdg_"  # noqa: S105 - a public marker, not a secret
 
 
 def _hash(raw: str) -> str:

@@ -160,11 +160,12 @@ def _sse(event: str, data: str) -> bytes:
 
 
 def _progress_state(digest_id: int) -> dict[str, Any] | None:
-    return (
+    row = (
         Digest.objects.filter(pk=digest_id)
         .values("generation", "generation_percent", "generation_error")
         .first()
     )
+    return dict(row) if row is not None else None
 
 
 def _progress_frame(digest_id: int, state: dict[str, Any]) -> bytes:

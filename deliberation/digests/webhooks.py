@@ -176,9 +176,7 @@ def deliver(
             delay = base_delay * 2 ** (delivery.attempts - 1)
             delivery.next_attempt_at = now + timedelta(seconds=delay)
             transaction.on_commit(_sender(delivery.pk, run_after=delivery.next_attempt_at))
-        delivery.save(
-            update_fields=["state", "attempts", "log", "delivered_at", "next_attempt_at"]
-        )
+        delivery.save(update_fields=["state", "attempts", "log", "delivered_at", "next_attempt_at"])
     return delivery
 
 

@@ -26,7 +26,9 @@ def test_a_sessions_record_shows_what_residents_saw_and_results_once_closed(
 ) -> None:
     session = session_factory(state="live")
     author = resident_factory(nickname="바다")
-    Statement.objects.create(session=session, author=author, client_msg_id="1", text="보이는 발언", seq=1)
+    Statement.objects.create(
+        session=session, author=author, client_msg_id="1", text="보이는 발언", seq=1
+    )
     Statement.objects.create(
         session=session, author=author, client_msg_id="2", text="숨긴 발언", seq=2, status="hidden"
     )
@@ -75,7 +77,7 @@ def test_filters_by_municipality_and_date_with_stable_ids(
     assert set(ids(since=since)) == {late.pk, other.pk}
     assert ids(until=(now - dt.timedelta(days=29)).date().isoformat()) == [early.pk]
     pages = [ids(page_size=1, page=n) for n in (1, 2, 3)]
-    assert sorted(sum(pages, [])) == sorted([early.pk, late.pk, other.pk])
+    assert sorted(i for page in pages for i in page) == sorted([early.pk, late.pk, other.pk])
     agendas = client.get("/api/agendas/", {"municipality": jeonbuk.pk}, **bearer(token)).json()
     assert {a["id"] for a in agendas["results"]} == {early.agenda_id, late.agenda_id}
     refused = client.get("/api/sessions/", {"since": "어제"}, **bearer(token))

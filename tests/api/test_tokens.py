@@ -70,7 +70,9 @@ def test_requests_without_a_valid_token_are_refused(client: Client) -> None:
 def test_tokens_see_what_their_account_sees(
     make_digest: Any, ministry_staff_factory: Any, issue: Any, client: Client
 ) -> None:
-    digests = {level: make_digest(disclosure=level) for level in ("public", "internal", "restricted")}
+    digests = {
+        level: make_digest(disclosure=level) for level in ("public", "internal", "restricted")
+    }
     for clearance, visible in (
         ("public", {"public"}),
         ("internal", {"public", "internal"}),

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from django.utils import timezone
 
 from deliberation.agendas.models import Disclosure

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -184,5 +183,3 @@ def test_api_pagination_is_clamped(
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid"
     data = client.get(url, {"page_size": 2, "page": 2}).json()
     assert len(data["results"]) == 1 and data["pages"] == 2
-
-

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation.digests import jobs, services, webhooks
+from deliberation.digests import jobs, webhooks
 from deliberation.digests.models import Digest, WebhookDelivery, WebhookEndpoint
 from tests.digests.test_webhooks import Receiver
 

@@ -1,8 +1,8 @@
 """Start Madang's background worker (``manage.py task_worker``) as a real process.
 
-    with task_worker(env) as worker:
-        ...            # builds and webhook deliveries queued by servers now run
-        worker.kill()  # a crash: the task it was running stays behind in the database
+with task_worker(env) as worker:
+    ...            # builds and webhook deliveries queued by servers now run
+    worker.kill()  # a crash: the task it was running stays behind in the database
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ class Command(DbWorkerCommand):
             "MADANG_TASK_STALE_SECONDS)",
         )
 
-    def handle(self, *args: Any, sweep_every: float | None = None, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:  # type: ignore[override]
+        sweep_every = options.pop("sweep_every", None)
         every = sweep_every or max(1.0, settings.MADANG_TASK_STALE_SECONDS / 4)
         stop = threading.Event()
         sweeper = threading.Thread(
