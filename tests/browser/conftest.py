@@ -163,6 +163,15 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         page = context.new_page()
         page.madang_errors = []  # type: ignore[attr-defined]
         page.on("pageerror", lambda exc: page.madang_errors.append(str(exc)))
+        # Whatever the Content-Security-Policy blocks is an error of the page too.
+        page.on(
+            "console",
+            lambda msg: (
+                page.madang_errors.append(msg.text)
+                if "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         return page
 
     yield make
