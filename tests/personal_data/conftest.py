@@ -71,8 +71,8 @@ def _backdate(person: User, when: dt.datetime) -> None:
 
 @pytest.fixture
 def inline_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Digest builds run at once, on the test's thread."""
-    monkeypatch.setattr(jobs, "run_in_background", lambda fn, *a, **kw: fn(*a, **kw))
+    """Queued tasks (digest builds) run at once, on the test's thread."""
+    monkeypatch.setattr(jobs, "enqueue", lambda task, *, run_after=None, **kw: task.call(**kw))
 
 
 @pytest.fixture
