@@ -105,3 +105,15 @@ def test_the_proxy_has_header_and_body_timeouts() -> None:
     assert re.search(r"read_header\s+\d+s", caddyfile)
     assert re.search(r"read_body\s+\d+s", caddyfile)
     assert re.search(r"max_size\s+\d+MB", caddyfile)
+
+
+def test_the_image_is_built_in_stages_from_a_clean_context() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    stages = re.findall(r"^FROM \S+ AS (\w+)", dockerfile, re.M)
+    assert stages == ["build", "runtime"]
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    assert "COPY --from=build /opt/venv /opt/venv" in runtime
+    assert "gettext" not in runtime  # build tools stay in the build stage
+    assert "USER madang" in runtime
+    ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".git", ".venv", "data", ".env", "test-artifacts"} <= ignored
