@@ -1,0 +1,210 @@
+"""Writes of the opinion map: votes, the voting switch, the statement up for a vote, the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation.agendas.models import Session
+from deliberation.live import broadcast
+from deliberation.live.errors import ActionError
+from deliberation.live.models import Statement
+from deliberation.live.services import require_live, require_participant
+from deliberation.people.models import User
+
+from . import events, live, selectors
+from .math import OpinionMap, compute
+from .models import OpinionRoom, StatementVote, VoteValue
+from .permissions import can_run_voting
+
+log = logging.getLogger(__name__)
+
+# A map younger than this is not computed again by another server process.
+FRESH_SECONDS = 2.0
+
+
+def _session(session_id: int) -> Session:
+    session = Session.objects.select_related("agenda").filter(pk=session_id).first()
+    if session is None:
+        raise ActionError("not_found", _("회의를 찾을 수 없습니다."))
+    return session
+
+
+def _room(session_id: int, *, lock: bool = False) -> OpinionRoom:
+    qs = OpinionRoom.objects.select_for_update() if lock else OpinionRoom.objects
+    room = qs.filter(session_id=session_id).first()
+    if room is None:
+        try:
+            with transaction.atomic():
+                room = OpinionRoom.objects.create(session_id=session_id)
+        except IntegrityError:
+            room = qs.get(session_id=session_id)
+    return room
+
+
+@transaction.atomic
+def opinion_vote_cast(*, actor: User, session_id: int, statement_id: int, value: int) -> int:
+    """Vote agree (1), disagree (-1) or pass (0) on someone else's statement; a new vote
+    replaces the last. Counts reach the room coalesced; the map follows within seconds."""
+    if value not in VoteValue.values:
+        raise ActionError("bad_field", _("투표 값이 올바르지 않습니다."), field="value")
+    session = _session(session_id)
+    require_participant(actor, session)
+    require_live(session)
+    room = OpinionRoom.objects.filter(session_id=session_id).only("voting").first()
+    if room is None or not room.voting:
+        raise ActionError("voting_off", _("지금은 발언 투표를 받지 않습니다."))
+    author_id = (
+        Statement.objects.filter(
+            pk=statement_id, session_id=session_id, status=Statement.Status.VISIBLE
+        )
+        .values_list("author_id", flat=True)
+        .first()
+    )
+    if author_id is None:
+        raise ActionError("not_found", _("발언을 찾을 수 없습니다."))
+    if author_id == actor.pk:
+        raise ActionError("own_statement", _("자신의 발언에는 투표할 수 없습니다."))
+    updated = StatementVote.objects.filter(statement_id=statement_id, person=actor).update(
+        value=value, updated_at=timezone.now()
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                StatementVote.objects.create(
+                    session_id=session_id, statement_id=statement_id, person=actor, value=value
+                )
+        except IntegrityError:  # the same person's other tab got there first
+            StatementVote.objects.filter(statement_id=statement_id, person=actor).update(
+                value=value, updated_at=timezone.now()
+            )
+    transaction.on_commit(lambda: live.votes_changed(session_id, statement_id))
+    return value
+
+
+def _config_event(room: OpinionRoom) -> events.OpinionConfig:
+    return events.OpinionConfig(voting=room.voting, featured=selectors.featured_dict(room))
+
+
+def _require_runner(actor: User, session: Session) -> None:
+    if not can_run_voting(actor, session):
+        raise ActionError("forbidden", _("이 작업을 할 권한이 없습니다."))
+
+
+@transaction.atomic
+def opinion_voting_set(*, actor: User, session_id: int, enabled: bool) -> OpinionRoom:
+    """Turn voting on statements on or off for this session (facilitators)."""
+    session = _session(session_id)
+    _require_runner(actor, session)
+    room = _room(session_id, lock=True)
+    if room.voting != enabled:
+        room.voting = enabled
+        room.save(update_fields=["voting"])
+        broadcast.room_append(session_id=session_id, event=_config_event(room))
+    return room
+
+
+@transaction.atomic
+def opinion_feature(*, actor: User, session_id: int, statement_id: int | None) -> OpinionRoom:
+    """Put a statement up for a vote (phones show it first), or take it down (None)."""
+    session = _session(session_id)
+    _require_runner(actor, session)
+    room = _room(session_id, lock=True)
+    if statement_id is not None:
+        statement = (
+            Statement.objects.select_related("author")
+            .filter(pk=statement_id, session_id=session_id, status=Statement.Status.VISIBLE)
+            .first()
+        )
+        if statement is None:
+            raise ActionError("not_found", _("발언을 찾을 수 없습니다."))
+        room.featured = statement
+        if not room.voting:
+            room.voting = True  # putting a statement up for a vote opens voting
+    else:
+        room.featured = None
+    room.save(update_fields=["featured", "voting"])
+    broadcast.room_append(session_id=session_id, event=_config_event(room))
+    return room
+
+
+def _version(result: dict[str, object]) -> str:
+    people = result.get("participants") or {}
+    assert isinstance(people, dict)
+    digest = hashlib.sha256(
+        repr(sorted((k, v[2]) for k, v in people.items())).encode()
+        + repr(result.get("groups")).encode()
+    )
+    return digest.hexdigest()[:12]
+
+
+def opinion_map_refresh(*, session_id: int, final: bool = False, force: bool = False) -> bool:
+    """Group the session's voters again and tell the room; returns whether it was computed.
+
+    Skipped when the stored map already includes the newest vote, or (unless ``final`` or
+    ``force``) when another server process computed it less than FRESH_SECONDS ago.
+    """
+    newest: dt.datetime | None = (
+        StatementVote.objects.filter(session_id=session_id).aggregate(m=Max("updated_at"))["m"]
+    )
+    room = _room(session_id)
+    if not force and not final:
+        if room.votes_seen is not None and newest is not None and room.votes_seen >= newest:
+            return False
+        if (
+            room.computed_at is not None
+            and (timezone.now() - room.computed_at).total_seconds() < FRESH_SECONDS
+        ):
+            live.refresh_later(session_id)
+            return False
+    votes, counting, out = selectors.map_inputs(session_id)
+    previous_result = room.result or {}
+    previous = {
+        int(p): int(v[2])
+        for p, v in (previous_result.get("participants") or {}).items()
+        if v[2] is not None
+    }
+    previous_k = len(previous_result.get("groups") or []) or None
+    result_map: OpinionMap = compute(
+        votes, statements=counting, excluded=out, previous=previous, previous_k=previous_k
+    )
+    result = result_map.to_dict()
+    result["version"] = _version(result)
+    with transaction.atomic():
+        room = _room(session_id, lock=True)
+        room.result = result
+        room.computed_at = timezone.now()
+        room.votes_seen = newest
+        room.final = final
+        room.save(update_fields=["result", "computed_at", "votes_seen", "final"])
+        _announce(session_id, previous_result, result)
+    log.debug("opinion map of room %s: %.1f ms", session_id, result_map.ms)
+    return True
+
+
+def _announce(session_id: int, before: dict[str, object], after: dict[str, object]) -> None:
+    """After commit: the groups to the room, the dots to staff, changed groups to each person."""
+    if before.get("version") == after.get("version") and before:
+        return
+    broadcast.room_notify(
+        session_id=session_id, event=events.OpinionGroups(summary=selectors.summary(after))
+    )
+    broadcast.staff_notify(
+        session_id=session_id,
+        event=events.OpinionMapDots(dots=selectors.dots(after), version=str(after["version"])),
+    )
+    old = before.get("participants") or {}
+    new = after.get("participants") or {}
+    assert isinstance(old, dict) and isinstance(new, dict)
+    for person, row in new.items():
+        previous = old.get(person)
+        if previous is None or previous[2] != row[2]:
+            broadcast.user_notify(
+                session_id=session_id, user_id=int(person), event=events.OpinionMine(group=row[2])
+            )
