@@ -34,14 +34,17 @@ PANEL_TEMPLATES: dict[str, dict[str, str]] = {
     "room": {
         "structured": "structured/room_panel.html",
         "digests": "digests/room_panel.html",
+        "opinions": "opinions/room_panel.html",
     },
     "console": {
         "structured": "structured/console_panel.html",
         "digests": "digests/console_panel.html",
+        "opinions": "opinions/console_panel.html",
     },
     "projector": {
         "structured": "structured/projector_panel.html",
         "digests": "digests/projector_panel.html",
+        "opinions": "opinions/projector_panel.html",
     },
 }
 

@@ -78,6 +78,7 @@ def statement_card(statement: Statement) -> dict[str, Any]:
         "seq": statement.seq,
         "text": statement.text[:TEXT_LIMIT],
         "author": statement.author.display_name,
+        "author_id": statement.author_id,
     }
 
 
