@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from deliberation.common.privacy import mask_personal_data
+from deliberation.opinions.digest import opinion_sections
 
 # Titles of the sections the builder is known to produce, in reading order.
 SECTION_TITLES: dict[str, Any] = {
@@ -318,6 +319,7 @@ def content_sections(content: dict[str, Any], notes: dict[str, str] | None = Non
             _known_section(key, value, section)
         if section.paragraphs or section.lines or section.tables or section.note:
             sections.append(section)
+    sections += opinion_sections(content, notes)
     return sections
 
 

@@ -24,6 +24,11 @@ from deliberation.common.privacy import mask_personal_data
 from deliberation.common.text import clean_text
 from deliberation.live.broadcast import publish, staff_notify
 from deliberation.live.events import encode
+from deliberation.opinions.digest import (
+    cited_statement_ids,
+    digest_session_ids,
+    opinion_groups_content,
+)
 from deliberation.people.models import User
 
 from . import jobs, permissions, selectors, tasks, webhooks
@@ -166,6 +171,7 @@ def _build_content(digest: Digest, progress: Callable[..., None]) -> dict[str, A
     else:
         built = builder.build_agenda_digest(digest.agenda_id, progress=progress)
     data: dict[str, Any] = built.to_dict()
+    data.update(opinion_groups_content(digest_session_ids(digest, data)))
     return scrub_content(data)  # type: ignore[no-any-return]
 
 
@@ -180,6 +186,7 @@ def _cited_sources(digest: Digest, content: dict[str, Any]) -> dict[str, dict[st
         for line in group.get("lines") or []
         for citation in [{"statement_id": line.get("statement_id")}, *(line.get("citations") or [])]
     }
+    cited |= cited_statement_ids(content)
     session_ids = content.get("session_ids") or ([digest.session_id] if digest.session_id else [])
     return {
         str(s.id): {"seq": s.seq, "text": clean_for_digest(s.text, limit=600)}

@@ -58,7 +58,9 @@ def refresh_later(session_id: int) -> None:
     """Ask for another computation of a room's map after the usual pause."""
     loop = _main_loop()
     if loop is not None:
-        loop.call_soon_threadsafe(_schedule_refresh, loop, session_id, context=contextvars.Context())
+        loop.call_soon_threadsafe(
+            _schedule_refresh, loop, session_id, context=contextvars.Context()
+        )
 
 
 def _mark(loop: asyncio.AbstractEventLoop, session_id: int, statement_id: int) -> None:

@@ -205,9 +205,7 @@ def compute(
     # (and each other) for two cores cost ten times the work itself.
     with threadpool_limits(limits=1, user_api="blas"):
         result = _pipeline(matrix, p_ids, s_ids, zeroed, previous or {}, previous_k, seed)
-    return dataclasses.replace(
-        result, votes=len(table), ms=(time.perf_counter() - started) * 1000
-    )
+    return dataclasses.replace(result, votes=len(table), ms=(time.perf_counter() - started) * 1000)
 
 
 def _pipeline(
@@ -219,7 +217,7 @@ def _pipeline(
     previous_k: int | None,
     seed: int,
 ) -> OpinionMap:
-    n_p, n_s = matrix.shape
+    n_s = matrix.shape[1]
     voted = ~np.isnan(matrix)
     n_votes = voted.sum(axis=1)
     grouped = _grouped_rows(n_votes, n_s)
@@ -298,9 +296,7 @@ def _grouped_rows(n_votes: np.ndarray, n_statements: int) -> np.ndarray:
     return grouped
 
 
-def _project(
-    matrix: np.ndarray, voted: np.ndarray, n_votes: np.ndarray, zeroed: int
-) -> np.ndarray:
+def _project(matrix: np.ndarray, voted: np.ndarray, n_votes: np.ndarray, zeroed: int) -> np.ndarray:
     """Two principal components of the mean-filled matrix; sparsity-aware projections."""
     n_p, n_s = matrix.shape
     counts = voted.sum(axis=0)
@@ -413,7 +409,10 @@ def _stable_numbers(
                 mapping[found[r]] = old[c]
     free = iter(n for n in range(len(found) + len(previous) + 1) if n not in mapping.values())
     # Unmatched groups: largest first, ties by their smallest member id (order-free).
-    first = {g: min(p for p, lab in zip(members, labels.tolist(), strict=True) if lab == g) for g in found}
+    first = {
+        g: min(p for p, lab in zip(members, labels.tolist(), strict=True) if lab == g)
+        for g in found
+    }
     for g in sorted(found, key=lambda g: (-sizes[g], first[g])):
         if g not in mapping:
             mapping[g] = next(free)
@@ -468,7 +467,9 @@ def _representative(
                 z_rest=round(float(z_rest[j]), 4),
             )
             significant = bool(z[j] > Z_90 and z_rest[j] > Z_90)
-            rows.append((float(metric[j]) if z_rest[j] > 0 and z[j] > 0 else -np.inf, stat, significant))
+            rows.append(
+                (float(metric[j]) if z_rest[j] > 0 and z[j] > 0 else -np.inf, stat, significant)
+            )
     chosen = sorted((r for r in rows if r[2]), key=lambda r: (-r[0], r[1].statement))
     if not chosen:
         # Pol.is shows a group's most distinctive statement even when none is significant.

@@ -25,9 +25,7 @@ class StatementVote(models.Model):
     """One person's vote on one statement; changing it overwrites it."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
-    statement = models.ForeignKey(
-        Statement, on_delete=models.CASCADE, related_name="opinion_votes"
-    )
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="opinion_votes")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     value = models.SmallIntegerField(_("투표"), choices=VoteValue.choices)
     updated_at = models.DateTimeField(auto_now=True)

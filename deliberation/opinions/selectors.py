@@ -17,7 +17,11 @@ from .permissions import can_see_map
 
 TO_VOTE_LIMIT = 30
 TEXT_LIMIT = 240
-VALUE_NAMES = {VoteValue.AGREE: "agree", VoteValue.DISAGREE: "disagree", VoteValue.PASS: "pass"}
+VALUE_NAMES: dict[int, str] = {
+    int(VoteValue.AGREE): "agree",
+    int(VoteValue.DISAGREE): "disagree",
+    int(VoteValue.PASS): "pass",
+}
 VALUES_BY_NAME = {name: int(value) for value, name in VALUE_NAMES.items()}
 
 
@@ -51,7 +55,7 @@ def my_votes(session_id: int, user_id: int) -> dict[str, str]:
     rows = StatementVote.objects.filter(session_id=session_id, person_id=user_id).values_list(
         "statement_id", "value"
     )
-    return {str(s): VALUE_NAMES[VoteValue(v)] for s, v in rows}
+    return {str(s): VALUE_NAMES[v] for s, v in rows}
 
 
 def map_inputs(session_id: int) -> tuple[list[Vote], list[int], list[int]]:
@@ -106,10 +110,7 @@ def statements_to_vote(session_id: int, user_id: int) -> list[dict[str, Any]]:
 
 
 def _texts(ids: set[int]) -> dict[int, Statement]:
-    return {
-        s.pk: s
-        for s in Statement.objects.filter(pk__in=ids, status=Statement.Status.VISIBLE)
-    }
+    return {s.pk: s for s in Statement.objects.filter(pk__in=ids, status=Statement.Status.VISIBLE)}
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -120,9 +121,7 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
     if not result:
         return {"groups": [], "consensus": [], "divisive": [], "grouped": 0, "voters": 0}
     ids = {
-        int(r["statement"])
-        for g in result.get("groups", [])
-        for r in g.get("representative", [])
+        int(r["statement"]) for g in result.get("groups", []) for r in g.get("representative", [])
     } | {int(c["statement"]) for c in [*result.get("consensus", []), *result.get("divisive", [])]}
     texts = _texts(ids)
 

@@ -150,9 +150,9 @@ def opinion_map_refresh(*, session_id: int, final: bool = False, force: bool = F
     Skipped when the stored map already includes the newest vote, or (unless ``final`` or
     ``force``) when another server process computed it less than FRESH_SECONDS ago.
     """
-    newest: dt.datetime | None = (
-        StatementVote.objects.filter(session_id=session_id).aggregate(m=Max("updated_at"))["m"]
-    )
+    newest: dt.datetime | None = StatementVote.objects.filter(session_id=session_id).aggregate(
+        m=Max("updated_at")
+    )["m"]
     room = _room(session_id)
     if not force and not final:
         if room.votes_seen is not None and newest is not None and room.votes_seen >= newest:

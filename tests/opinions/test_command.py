@@ -56,7 +56,7 @@ def test_groups_agree_with_polis(name: str, grouped: int) -> None:
 
 
 def test_a_folder_without_votes_is_refused_clearly(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="votes.csv is missing"):
+    with pytest.raises(CommandError, match=r"votes\.csv is missing"):
         run(tmp_path)
 
 

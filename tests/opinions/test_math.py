@@ -118,9 +118,7 @@ def test_a_few_new_votes_do_not_renumber_the_groups() -> None:
     before = compute(votes)
     rng = random.Random(4)
     more = [Vote(rng.randrange(500), rng.randrange(80), rng.choice([1, -1, 0])) for _ in range(40)]
-    after = compute(
-        votes + more, previous=before.membership, previous_k=len(before.groups)
-    )
+    after = compute(votes + more, previous=before.membership, previous_k=len(before.groups))
     same = sum(1 for p, g in before.membership.items() if after.membership.get(p) == g)
     assert same / len(before.membership) >= 0.95
 

@@ -48,9 +48,11 @@ async def test_residents_vote_once_each_changeably_and_counts_reach_the_room(roo
 
 
 def _user_of(statement_id: int, value: int):
-    return StatementVote.objects.select_related("person").get(
-        statement_id=statement_id, value=value
-    ).person
+    return (
+        StatementVote.objects.select_related("person")
+        .get(statement_id=statement_id, value=value)
+        .person
+    )
 
 
 def _author_of(statement_id: int) -> int:

@@ -49,3 +49,21 @@ def ui_strings() -> dict[str, Any]:
 def opinion_strings() -> SafeString:
     """``<script type="application/json" id="opinion-strings">`` for opinions.js."""
     return json_script(ui_strings(), "opinion-strings")
+
+
+@register.simple_tag
+def group_label(group: Any) -> str:
+    """그룹 A, 그룹 B, ... (the letters Pol.is uses)."""
+    from ..digest import group_label as label
+
+    return label(group)
+
+
+@register.simple_tag
+def group_width(size: Any, total: Any) -> str:
+    """A bar's width in rem for a group of ``size`` among ``total`` (at most 12 rem)."""
+    try:
+        share = float(size) / max(float(total), 1.0)
+    except (TypeError, ValueError):
+        share = 0.0
+    return f"{max(0.3, 12 * share):.1f}"
