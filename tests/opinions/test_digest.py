@@ -26,6 +26,7 @@ def _inline_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     """The digest's build job runs at once, on the test's thread."""
     monkeypatch.setattr(jobs, "run_in_background", lambda fn, *a, **kw: fn(*a, **kw))
 
+
 TEXTS = [
     "공원과 산책로를 늘려 주세요.",  # everyone agrees
     "야간 버스를 늘려야 합니다.",  # the first camp agrees, the second disagrees
@@ -96,7 +97,8 @@ def test_the_session_digest_shows_the_groups_in_the_page_and_every_export(
     files = {fmt: fn(digest, []) for fmt, (_, _, fn) in exports.FORMATS.items()}
     rows = list(csv.reader(io.StringIO(files["csv"][3:].decode("utf-8"))))
     mine = [r for r in rows if r[0] == "의견 그룹"]
-    assert any("야간 버스를 늘려야 합니다." in r[2] and r[3] == f"#{statements[1].pk}" for r in mine)
+    night_bus = f"#{statements[1].pk}"
+    assert any("야간 버스를 늘려야 합니다." in r[2] and r[3] == night_bus for r in mine)
     assert "## 의견 그룹" in files["md"].decode()
     data = json.loads(files["json"])
     section = next(s for s in data["sections"] if s["key"] == "opinion_groups")
@@ -129,7 +131,8 @@ def test_the_agenda_digest_lists_each_session_that_voted(
     assert [p["session_title"] for p in parts] == ["1회차", "2회차"]
     doc = digest_document(digest)
     section = next(s for s in doc.sections if s.key == "opinion_groups")
-    assert section.paragraphs[0].startswith("[1회차]") and section.paragraphs[1].startswith("[2회차]")
+    assert section.paragraphs[0].startswith("[1회차]")
+    assert section.paragraphs[1].startswith("[2회차]")
 
 
 def test_a_digest_without_votes_has_no_opinion_groups(
