@@ -120,9 +120,15 @@ def _pct(x: Any) -> str:
     return f"{round(100 * float(x))}%"
 
 
-def _shares(groups: dict[str, Any]) -> str:
+def _shares(groups: dict[str, Any], direction: str = "agree") -> str:
+    """Each group's share agreeing (or, for a shared disagreement, disagreeing)."""
+    template = _("%(g)s 비동의 %(p)s") if direction == "disagree" else _("%(g)s 동의 %(p)s")
     return ", ".join(
-        _("%(g)s 동의 %(p)s") % {"g": group_label(g), "p": _pct(v.get("agree", 0))}
+        template
+        % {
+            "g": group_label(g),
+            "p": _pct(v.get(direction if direction == "disagree" else "agree", 0)),
+        }
         for g, v in sorted(groups.items(), key=lambda kv: int(kv[0]))
     )
 
@@ -171,7 +177,7 @@ def opinion_sections(content: dict[str, Any], notes: dict[str, str] | None = Non
                     % {
                         "d": direction[row["direction"]],
                         "text": row["text"],
-                        "shares": _shares(row.get("groups", {})),
+                        "shares": _shares(row.get("groups", {}), row["direction"]),
                     },
                     sources=[row["statement_id"]],
                 )

@@ -290,12 +290,17 @@ class Opinions {
       box.replaceChildren(el("p", { class: "muted", text: t("nothing_yet") }));
       return;
     }
+    // Each group's share agreeing (disagreeing, for a disagreement most groups share).
     const shares = (row) =>
       el(
         "span",
         { class: "op-shares" },
         ...Object.entries(row.groups || {}).map(([g, v]) =>
-          el("span", { class: `op-share op-g${g}` }, `${t("group", { g: letter(g) })} ${t("agree_share", { p: pct(v.agree) })}`),
+          el(
+            "span",
+            { class: `op-share op-g${g}` },
+            `${t("group", { g: letter(g) })} ${row.direction === "disagree" ? t("disagree_share", { p: pct(v.disagree) }) : t("agree_share", { p: pct(v.agree) })}`,
+          ),
         ),
       );
     const list = (title, rows, cls) =>
@@ -305,7 +310,7 @@ class Opinions {
             el(
               "ul",
               { class: `op-statements ${cls}` },
-              ...rows.map((r) => el("li", { "data-statement": r.statement }, el("span", { class: "op-dir", text: t(r.direction === "split" ? "divisive" : r.direction) }), " ", r.text, " ", shares(r))),
+              ...rows.map((r) => el("li", { "data-statement": r.statement }, r.direction === "split" ? null : el("span", { class: "op-dir", text: t(r.direction) }), r.direction === "split" ? null : " ", r.text, " ", shares(r))),
             ),
           ]
         : [];
@@ -343,13 +348,21 @@ class Opinions {
     const groups = new Set(dots.map((d) => d[2]).filter((g) => g !== null));
     const scale = Math.max(1e-9, ...dots.map((d) => Math.max(Math.abs(d[0]), Math.abs(d[1]))));
     const label = t("map_label", { n: dots.length, k: groups.size });
-    const map = svg("svg", { viewBox: "-105 -105 210 210", role: "img", "aria-label": label, class: "op-svg", "data-op-dots": dots.length });
+    const map = svg("svg", { viewBox: "-115 -115 230 230", role: "img", "aria-label": label, class: "op-svg", "data-op-dots": dots.length });
     map.append(svg("line", { x1: -100, y1: 0, x2: 100, y2: 0, class: "op-axis" }), svg("line", { x1: 0, y1: -100, x2: 0, y2: 100, class: "op-axis" }));
+    // People who voted alike share a point: spread them on a small sunflower spiral so
+    // the map shows how many stand there (display only; the groups are computed as is).
+    const seen = new Map();
     for (const [x, y, g] of dots) {
+      const key = `${x},${y}`;
+      const n = seen.get(key) || 0;
+      seen.set(key, n + 1);
+      const radius = 3.2 * Math.sqrt(n);
+      const angle = n * 2.39996;
       map.append(
         svg("circle", {
-          cx: ((100 * x) / scale).toFixed(1),
-          cy: ((-100 * y) / scale).toFixed(1),
+          cx: ((100 * x) / scale + radius * Math.cos(angle)).toFixed(1),
+          cy: ((-100 * y) / scale + radius * Math.sin(angle)).toFixed(1),
           r: dots.length > 500 ? 2 : 4,
           class: g === null ? "op-dot op-dot--none" : `op-dot op-g${g}`,
         }),
