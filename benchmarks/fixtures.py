@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from benchmarks.deploy import ROOT
 
@@ -134,3 +135,26 @@ def residents(the_world: World, count: int) -> list[Resident]:
             User.objects.filter(username__startswith=RESIDENT_PREFIX).order_by("username")[:count]
         )
     return [Resident(u.pk, resident_token(u)) for u in existing]
+
+
+def set_voting(session_id: int, enabled: bool) -> None:
+    """Turn voting on statements on or off in a bench room (as the facilitator would)."""
+    from deliberation.opinions.models import OpinionRoom
+
+    OpinionRoom.objects.update_or_create(session_id=session_id, defaults={"voting": enabled})
+
+
+def opinion_map_state(session_id: int) -> dict[str, Any]:
+    """The room's stored opinion map: when it was computed, how many voters and groups."""
+    from deliberation.opinions.models import OpinionRoom
+
+    room = OpinionRoom.objects.filter(session_id=session_id).first()
+    if room is None or not room.result:
+        return {"computed": False}
+    return {
+        "computed": True,
+        "computed_at": room.computed_at.isoformat() if room.computed_at else None,
+        "voters": len(room.result.get("participants", {})),
+        "groups": len(room.result.get("groups", [])),
+        "compute_ms": room.result.get("ms"),
+    }

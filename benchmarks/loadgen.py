@@ -151,6 +151,8 @@ class Worker:
         self.reaction_target: tuple[str, int] | None = None
         self.reaction_acks: list[int] = []
         self.reaction_errors: Counter[str] = Counter()
+        self.vote_acks = 0
+        self.vote_errors: Counter[str] = Counter()
         self.unexpected_closes: Counter[str] = Counter()
         self.handshake_ms = array("f")
         self.join_errors: Counter[str] = Counter()
@@ -279,6 +281,12 @@ class Worker:
             # Refused before its id was read (rate limit): still one post answered.
             if data["type"] == "error" and self.step is not None and self.step.sent:
                 self.step.post_errors[str(data.get("code"))] += 1
+            return
+        if ident.startswith("v"):
+            if data["type"] == "ack":
+                self.vote_acks += 1
+            else:
+                self.vote_errors[str(data.get("code"))] += 1
             return
         if ident.startswith("r"):
             if data["type"] == "ack":
@@ -454,6 +462,43 @@ class Worker:
 
         await asyncio.gather(*(one(i, cid) for i, cid in enumerate(reactors)))
         return {"first_send_us": min(sends, default=0), "last_send_us": max(sends, default=0)}
+
+    async def cmd_vote(
+        self,
+        voters: list[int],
+        statement_ids: list[int],
+        start_at: float,
+        end_at: float,
+        rate: float,
+    ) -> dict[str, Any]:
+        """Vote on statements (opinion map) at ``rate`` votes a second until ``end_at``:
+        the voters in turn, each on the next statement, agreeing or disagreeing by parity."""
+        self.vote_acks = 0
+        self.vote_errors = Counter()
+        sent = 0
+        if not voters or not statement_ids or rate <= 0:
+            return {"sent": 0}
+        count = int((end_at - start_at) * rate)
+        for i in range(count):
+            await _sleep_until(start_at + i / rate)
+            cid = voters[i % len(voters)]
+            client = self.clients.get(cid)
+            if client is None or client.closed:
+                continue
+            statement = statement_ids[(i // len(voters) + cid) % len(statement_ids)]
+            frame = {
+                "type": "opinion.vote",
+                "id": f"v{cid}.{i}",
+                "statement_id": statement,
+                "value": "agree" if (cid + statement) % 2 else "disagree",
+            }
+            sent += 1
+            with contextlib.suppress(ConnectionClosed):
+                await client.ws.send(orjson.dumps(frame).decode())
+        return {"sent": sent}
+
+    def cmd_vote_report(self) -> dict[str, Any]:
+        return {"acks": self.vote_acks, "errors": dict(self.vote_errors)}
 
     def cmd_watch_reactions(self, statement_id: int, total: int) -> dict[str, Any]:
         self.reaction_target = (str(statement_id), total)

@@ -736,12 +736,104 @@ def scenario_5(bench: Bench) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------
+# Scenario 6: statement fan-out with voting on statements off, then on
+# ---------------------------------------------------------------------------
+
+
+def scenario_6(bench: Bench) -> dict[str, Any]:
+    """One room, one speaker at a fixed rate: the same fan-out measured without votes, then
+    with voting on and residents voting on statements throughout (counts coalesced, the
+    opinion map recomputed every few seconds)."""
+    size = 300 if bench.quick else 2000
+    rate = 4.0
+    votes_per_s = 30.0 if bench.quick else 200.0
+    duration = 8.0 if bench.quick else 20.0
+    steps: dict[str, Any] = {}
+    with bench.rooms(MADANG, 1, "s6") as paths, bench.serve(MADANG) as (dep, gen):
+        session_id = int(paths[0].rstrip("/").rsplit("/", 1)[1])
+        specs = build_specs(bench, dep, paths, size)
+        joined, worker_of = connect(gen, specs)
+        warm = run_step(
+            gen, dep, number=1, speakers=speakers_for(2.0, specs, worker_of), duration=3.0
+        )
+        statement_ids = sorted(set(warm["statement_ids"].values()))
+        voters_by_worker: list[list[int]] = [[] for _ in range(gen.workers)]
+        for s in specs[1:]:
+            voters_by_worker[worker_of[s.cid]].append(s.cid)
+        for number, voting in ((2, False), (3, True)):
+            fixtures.set_voting(session_id, voting)
+            speakers = speakers_for(rate, specs, worker_of)
+
+            def extras(start: float, end: float, voting: bool = voting) -> list[Extra]:
+                if not voting:
+                    return []
+                share = votes_per_s / gen.workers
+                return [
+                    Extra(
+                        "vote",
+                        [
+                            {
+                                "voters": cids,
+                                "statement_ids": statement_ids,
+                                "start_at": start,
+                                "end_at": end,
+                                "rate": share,
+                            }
+                            for cids in voters_by_worker
+                        ],
+                    )
+                ]
+
+            step = run_step(
+                gen,
+                dep,
+                number=number,
+                speakers=speakers,
+                duration=duration,
+                extras=extras,
+                grace=GRACE_S,
+            )
+            votes = gen.call("vote_report") if voting else []
+            label = "voting on" if voting else "voting off"
+            print(_line(f"s6 {label}", step), flush=True)
+            steps[label] = {
+                "step": _strip(step),
+                "votes_acked": sum(v["acks"] for v in votes),
+                "vote_errors": dict(merge_counts([v["errors"] for v in votes])),
+                "maps": fixtures.opinion_map_state(session_id),
+            }
+        gen.call("close")
+    off, on = steps["voting off"]["step"], steps["voting on"]["step"]
+    return {
+        "scenario": "6-statement-fanout-with-voting",
+        "clients": size,
+        "rate": rate,
+        "votes_per_s_offered": votes_per_s,
+        "votes_acked": steps["voting on"]["votes_acked"],
+        "vote_errors": steps["voting on"]["vote_errors"],
+        "off_deliveries_per_s": off["deliveries_per_s"],
+        "off_p50_ms": off["p50_ms"],
+        "off_p99_ms": off["p99_ms"],
+        "off_lost": off["lost"],
+        "on_deliveries_per_s": on["deliveries_per_s"],
+        "on_p50_ms": on["p50_ms"],
+        "on_p99_ms": on["p99_ms"],
+        "on_lost": on["lost"],
+        "on_cpu_us_per_delivery": on["cpu_us_per_delivery"],
+        "off_cpu_us_per_delivery": off["cpu_us_per_delivery"],
+        "join": joined,
+        "runs": steps,
+    }
+
+
 SCENARIOS = {
     "1": scenario_1,
     "2": scenario_2,
     "3": scenario_3,
     "4": scenario_4,
     "5": scenario_5,
+    "6": scenario_6,
 }
 
 __all__ = ["SCENARIOS", "Bench", "latency_figures"]
