@@ -58,6 +58,9 @@ class ActionSpec:
     handler: Handler
     permission: Permission
     description: str = ""
+    # Run on the worker pool, not the process's one database thread: for frequent actions
+    # that take no room lock and append no numbered event, so they never queue posts.
+    pooled: bool = False
 
 
 _ACTIONS: dict[str, ActionSpec] = {}
@@ -71,13 +74,16 @@ def register_action(
     permission: Permission = permissions.can_take_part,
     staff_only: bool = False,
     description: str = "",
+    pooled: bool = False,
 ) -> None:
     """Add a client action. ``staff_only`` is shorthand for ``permission=is_room_staff``."""
     if name in _ACTIONS:
         raise ValueError(f"action registered twice: {name!r}")
     if staff_only:
         permission = permissions.is_room_staff
-    _ACTIONS[name] = ActionSpec(name, handler, permission, description or (handler.__doc__ or ""))
+    _ACTIONS[name] = ActionSpec(
+        name, handler, permission, description or (handler.__doc__ or ""), pooled
+    )
 
 
 def register_snapshot_part(name: str, fn: Callable[[Session, User], dict[str, Any]]) -> None:

@@ -471,8 +471,9 @@ class RoomSocket:
                 # are ordered by its row lock anyway, and six pool threads contending for
                 # that lock and for the GIL starved the event loop (160 posts/s into one
                 # room: ack p50 1.1 s on the pool against 0.16 s here; docs/benchmarks.md).
+                # Actions registered ``pooled`` take no room lock and go to the pool.
                 result = await asyncio.wait_for(
-                    database_sync_to_async(actions.run_action)(
+                    database_sync_to_async(actions.run_action, thread_sensitive=not spec.pooled)(
                         spec,
                         user_id=self.user_id,
                         session_id=self.session_id,

@@ -58,7 +58,8 @@ def _feature(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_action("opinion.vote", _vote, permission=can_vote_statements)
+    # Votes come often and lock nothing of the room: they never queue behind its posts.
+    register_action("opinion.vote", _vote, permission=can_vote_statements, pooled=True)
     register_action("opinion.voting", _voting, permission=can_run_voting)
     register_action("opinion.feature", _feature, permission=can_run_voting)
     register_snapshot_part("opinions", selectors.snapshot_part)

@@ -182,6 +182,9 @@ def compute(
         bad = table[~np.isin(table[:, 2], (AGREE, DISAGREE, PASS)), 2][0]
         raise ValueError(f"vote must be 1, -1 or 0, not {int(bad)}")
     out = np.array(sorted(set(excluded)), dtype=np.int64)
+    # Pol.is zeroes moderated-out statements rather than dropping them: they move no one
+    # on the map, but count as a pass from everyone when a projection is scaled.
+    zeroed = int(np.isin(out, table[:, 1]).sum()) if len(table) else 0
     keep = ~np.isin(table[:, 1], out)
     if statements is not None:
         keep &= np.isin(table[:, 1], np.array(sorted(set(statements)), dtype=np.int64))
@@ -194,9 +197,6 @@ def compute(
     pair = (last[:, 0] - last[:, 0].min()) * span + (last[:, 1] - last[:, 1].min())
     _keys, first = np.unique(pair, return_index=True)
     table = last[first]
-    # Pol.is zeroes moderated-out statements rather than dropping them: they move no one
-    # on the map, but count as a pass from everyone when a projection is scaled.
-    zeroed = len(out)
     p_ids, rows = np.unique(table[:, 0], return_inverse=True)
     s_ids, cols = np.unique(table[:, 1], return_inverse=True)
     matrix = np.full((len(p_ids), len(s_ids)), np.nan)

@@ -7,10 +7,9 @@ from typing import Any
 from deliberation.agendas.models import Session
 from deliberation.live.permissions import can_take_part, is_room_staff
 
-
-def can_vote_statements(user: Any, session: Session) -> bool:
-    """Anyone admitted to the room (whether voting is on is the service's business)."""
-    return can_take_part(user, session)
+# Anyone admitted to the room (whether voting is on is the service's business). The same
+# predicate as the room's own, so the action runner reuses the access it just computed.
+can_vote_statements = can_take_part
 
 
 def can_run_voting(user: Any, session: Session) -> bool:
