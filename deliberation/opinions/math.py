@@ -52,6 +52,7 @@ Z_90 = 1.2816  # one-sided 90 % z
 REPRESENTATIVE_MAX = 5
 CONSENSUS_MAX = 5
 DIVISIVE_MAX = 5
+CENTRE_TOLERANCE = 0.01
 K_KEEP_MARGIN = 0.02  # keep the previous number of groups unless another beats it by this
 DEFAULT_SEED = 15
 
@@ -174,10 +175,7 @@ def compute(
     (participant -> group), so group numbers stay put; ``previous_k``: its number of groups.
     """
     started = time.perf_counter()
-    table = np.array(
-        [(v.participant, v.statement, v.value) if isinstance(v, Vote) else tuple(v) for v in votes],
-        dtype=np.int64,
-    ).reshape(-1, 3)
+    table = _as_table(votes)
     if len(table) and not np.isin(table[:, 2], (AGREE, DISAGREE, PASS)).all():
         bad = table[~np.isin(table[:, 2], (AGREE, DISAGREE, PASS)), 2][0]
         raise ValueError(f"vote must be 1, -1 or 0, not {int(bad)}")
@@ -206,6 +204,17 @@ def compute(
     with threadpool_limits(limits=1, user_api="blas"):
         result = _pipeline(matrix, p_ids, s_ids, zeroed, previous or {}, previous_k, seed)
     return dataclasses.replace(result, votes=len(table), ms=(time.perf_counter() - started) * 1000)
+
+
+def _as_table(votes: Iterable[Vote | tuple[int, int, int]]) -> np.ndarray:
+    """The votes as an (n, 3) integer array: participant, statement, value."""
+    rows = votes if isinstance(votes, list) else list(votes)
+    if not rows:
+        return np.zeros((0, 3), dtype=np.int64)
+    if isinstance(rows[0], Vote):
+        flat = (x for v in rows for x in (v.participant, v.statement, v.value))  # type: ignore[union-attr]
+        return np.fromiter(flat, dtype=np.int64, count=3 * len(rows)).reshape(-1, 3)
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
 
 
 def _pipeline(
@@ -340,9 +349,13 @@ def _kmeans(
             labels = new
             mass = np.bincount(labels, weights=w, minlength=k)
             filled = mass > 0
+            before = centres.copy()
             for dim in range(points.shape[1]):
                 sums = np.bincount(labels, weights=w * points[:, dim], minlength=k)
                 centres[filled, dim] = sums[filled] / mass[filled]
+            # Pol.is stops once no centre moves by more than 0.01.
+            if np.abs(centres - before).max() < CENTRE_TOLERANCE:
+                break
         d = _sq_dist(points, centres)
         labels = np.argmin(d, axis=1)
         inertia = float((d[np.arange(len(points)), labels] * w).sum())
@@ -353,11 +366,10 @@ def _kmeans(
 
 
 def _sq_dist(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Squared distances between 2-D points and centres (one column at a time: no 3-D array)."""
-    d = (points[:, :1] - centres[:, 0]) ** 2
-    for dim in range(1, points.shape[1]):
-        d += (points[:, dim : dim + 1] - centres[:, dim]) ** 2
-    return d
+    """Squared distances between points and centres: |p|^2 - 2 p.c + |c|^2 (one product)."""
+    d = (points * points).sum(axis=1)[:, None] - 2.0 * (points @ centres.T)
+    d += (centres * centres).sum(axis=1)[None, :]
+    return np.maximum(d, 0.0, out=d)
 
 
 def _plus_plus(points: np.ndarray, k: int, rng: np.random.Generator, w: np.ndarray) -> np.ndarray:
@@ -442,43 +454,52 @@ def two_prop_test(
 def _representative(
     i: int, na: np.ndarray, nd: np.ndarray, ns: np.ndarray, s_ids: np.ndarray
 ) -> list[StatementStat]:
+    """A group's representative statements, Pol.is's way (see the module's docstring)."""
     rest_a, rest_d, rest_s = na.sum(0) - na[i], nd.sum(0) - nd[i], ns.sum(0) - ns[i]
-    rows: list[tuple[float, StatementStat, bool]] = []
+    seen = ns[i] > 0
+    candidates: list[tuple[float, int, str, bool, float]] = []  # metric, j, direction, sig, z_rest
+    stats: dict[tuple[int, str], tuple[float, ...]] = {}
     for direction, n_in, n_out in (("agree", na[i], rest_a), ("disagree", nd[i], rest_d)):
         p = (n_in + 1) / (ns[i] + 2)
         p_rest = (n_out + 1) / (rest_s + 2)
         ratio = p / p_rest
         z = prop_test(n_in, ns[i])
         z_rest = two_prop_test(n_in, n_out, ns[i], rest_s)
-        metric = ratio * z_rest * p * z
-        for j in range(len(s_ids)):
-            if ns[i, j] == 0:
-                continue
-            stat = StatementStat(
+        metric = np.where((z > 0) & (z_rest > 0), ratio * z_rest * p * z, -np.inf)
+        significant = (z > Z_90) & (z_rest > Z_90) & seen
+        # Only the few that can be chosen become objects: the significant ones, and the
+        # fallback (the most distinctive majority view) when none is.
+        pool = np.flatnonzero(significant | (seen & (z_rest > 0) & (p > 0.5)))
+        for j in pool.tolist():
+            candidates.append(
+                (float(metric[j]), int(j), direction, bool(significant[j]), float(z_rest[j]))
+            )
+            stats[(int(j), direction)] = (p[j], p_rest[j], ratio[j], z[j], z_rest[j])
+    chosen = sorted((c for c in candidates if c[3]), key=lambda c: (-c[0], int(s_ids[c[1]])))
+    if not chosen:
+        # Pol.is shows a group's most distinctive statement even when none is significant.
+        chosen = sorted(candidates, key=lambda c: (-c[4], int(s_ids[c[1]])))[:1]
+    picked = chosen[:REPRESENTATIVE_MAX]
+    # Agreements first, as Pol.is lists them.
+    picked.sort(key=lambda c: (c[2] != "agree", -c[0], int(s_ids[c[1]])))
+    out = []
+    for _metric, j, direction, _sig, _z in picked:
+        p_j, rest_j, ratio_j, z_j, zr_j = stats[(j, direction)]
+        out.append(
+            StatementStat(
                 statement=int(s_ids[j]),
                 direction=direction,
                 agree=int(na[i, j]),
                 disagree=int(nd[i, j]),
                 votes=int(ns[i, j]),
-                probability=round(float(p[j]), 4),
-                rest_probability=round(float(p_rest[j]), 4),
-                ratio=round(float(ratio[j]), 4),
-                z=round(float(z[j]), 4),
-                z_rest=round(float(z_rest[j]), 4),
+                probability=round(float(p_j), 4),
+                rest_probability=round(float(rest_j), 4),
+                ratio=round(float(ratio_j), 4),
+                z=round(float(z_j), 4),
+                z_rest=round(float(zr_j), 4),
             )
-            significant = bool(z[j] > Z_90 and z_rest[j] > Z_90)
-            rows.append(
-                (float(metric[j]) if z_rest[j] > 0 and z[j] > 0 else -np.inf, stat, significant)
-            )
-    chosen = sorted((r for r in rows if r[2]), key=lambda r: (-r[0], r[1].statement))
-    if not chosen:
-        # Pol.is shows a group's most distinctive statement even when none is significant.
-        fallback = [r for r in rows if r[1].z_rest > 0 and r[1].probability > 0.5]
-        chosen = sorted(fallback, key=lambda r: (-r[1].z_rest, r[1].statement))[:1]
-    picked = chosen[:REPRESENTATIVE_MAX]
-    # Agreements first, as Pol.is lists them.
-    picked.sort(key=lambda r: (r[1].direction != "agree", -r[0], r[1].statement))
-    return [r[1] for r in picked]
+        )
+    return out
 
 
 def _consensus(

@@ -11,7 +11,6 @@ from deliberation.agendas.models import Session
 from deliberation.live.models import Statement
 from deliberation.people.models import User
 
-from .math import Vote
 from .models import OpinionRoom, StatementVote, VoteValue
 from .permissions import can_see_map
 
@@ -58,14 +57,14 @@ def my_votes(session_id: int, user_id: int) -> dict[str, str]:
     return {str(s): VALUE_NAMES[v] for s, v in rows}
 
 
-def map_inputs(session_id: int) -> tuple[list[Vote], list[int], list[int]]:
-    """The votes the map groups, the statements that count, and those moderated out."""
-    votes = [
-        Vote(p, s, v)
-        for p, s, v in StatementVote.objects.filter(session_id=session_id)
-        .order_by("updated_at", "pk")
-        .values_list("person_id", "statement_id", "value")
-    ]
+def map_inputs(session_id: int) -> tuple[list[tuple[int, int, int]], list[int], list[int]]:
+    """The votes the map groups (participant, statement, value), the statements that
+    count, and those moderated out."""
+    votes: list[tuple[int, int, int]] = list(
+        StatementVote.objects.filter(session_id=session_id).values_list(
+            "person_id", "statement_id", "value"
+        )
+    )
     statuses = dict(Statement.objects.filter(session_id=session_id).values_list("pk", "status"))
     counting = sorted(s for s, st in statuses.items() if st == Statement.Status.VISIBLE)
     out = sorted(
