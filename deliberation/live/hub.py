@@ -235,6 +235,12 @@ class RoomHub:
                 await socket.push(text)
                 if close:
                     await socket.close(int(close))
+        elif to == "users":
+            # One message for many people, each with their own text (e.g. their group):
+            # cheaper than a message per person when hundreds change at once.
+            for user_id, user_text in (message.get("texts") or {}).items():
+                for socket in list(self.by_user.get(int(user_id), ())):
+                    await socket.push(user_text)
         elif to == "recheck":
             user_id = message.get("user_id")
             task = asyncio.ensure_future(self.recheck(None if user_id is None else {int(user_id)}))

@@ -1,10 +1,11 @@
 """The opinion map while a session runs, kept off the hot path.
 
-A vote commits and tells this process's event loop. Vote counts go out coalesced (one
-``opinion.counts`` per room every 250 ms, read fresh from the database, as reactions
-do); the map is computed again at most every REFRESH_SECONDS per room, in a worker
-thread (never on the event loop, never on the room's one database thread), and once
-more when the session closes (``hooks``).
+A vote commits and tells this process's event loop. Vote counts go out coalesced to the
+room's staff (one ``opinion.counts`` per room every 250 ms, read fresh from the database,
+as reactions do; phones show no counts, so residents are not sent them). The map is
+computed again at most every REFRESH_SECONDS per room, in a worker thread (never on the
+event loop, never on the room's one database thread), and once more when the session
+closes (``hooks``).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ async def _flush_counts(session_id: int) -> None:
         if layer is not None:
             await layer.group_send(
                 broadcast.room_group(session_id),
-                {"type": broadcast.BROADCAST, "text": text, "to": "room"},
+                {"type": broadcast.BROADCAST, "text": text, "to": "staff"},
             )
     except Exception:  # the counts are stored; the next vote or snapshot carries them
         log.exception("vote counts of room %s not sent", session_id)
@@ -124,4 +125,4 @@ def _publish_counts_now(session_id: int, ids: set[int]) -> None:
     from .selectors import counts_for
 
     text = encode(_counts_event(counts_for(session_id, ids)))
-    broadcast.publish(broadcast.room_group(session_id), text, to="room")
+    broadcast.publish(broadcast.room_group(session_id), text, to="staff")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from deliberation.agendas.models import Session
 from deliberation.live import broadcast
 from deliberation.live.errors import ActionError
+from deliberation.live.events import encode
 from deliberation.live.models import Statement
 from deliberation.live.services import require_live, require_participant
 from deliberation.people.models import User
@@ -202,9 +203,12 @@ def _announce(session_id: int, before: dict[str, object], after: dict[str, objec
     old = before.get("participants") or {}
     new = after.get("participants") or {}
     assert isinstance(old, dict) and isinstance(new, dict)
-    for person, row in new.items():
-        previous = old.get(person)
-        if previous is None or previous[2] != row[2]:
-            broadcast.user_notify(
-                session_id=session_id, user_id=int(person), event=events.OpinionMine(group=row[2])
-            )
+    texts = {
+        person: encode(events.OpinionMine(group=row[2]).to_dict())
+        for person, row in new.items()
+        if old.get(person) is None or old[person][2] != row[2]
+    }
+    if texts:
+        # One message for everyone whose group changed; each hub tells its own sockets.
+        group = broadcast.room_group(session_id)
+        transaction.on_commit(lambda: broadcast.publish(group, "", to="users", texts=texts))

@@ -16,7 +16,7 @@ def _quick_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("deliberation.opinions.services.FRESH_SECONDS", 0.0)
 
 
-async def test_residents_vote_once_each_changeably_and_counts_reach_the_room(room: Room) -> None:
+async def test_residents_vote_once_each_changeably_and_counts_reach_the_console(room: Room) -> None:
     staff = await room.join(room.facilitator)
     author = await room.join(await new_resident())
     voter = await room.join(await new_resident())
@@ -31,13 +31,15 @@ async def test_residents_vote_once_each_changeably_and_counts_reach_the_room(roo
     await author.fail("opinion.vote", "own_statement", statement_id=sid, value="agree")
     await voter.fail("opinion.vote", "bad_field", statement_id=sid, value="maybe")
     assert (await voter.ok("opinion.vote", statement_id=sid, value="agree"))["value"] == "agree"
-    await author.wait_for(
+    await staff.wait_for(
         lambda m: m.get("type") == "opinion.counts" and m["counts"].get(str(sid)) == [1, 0, 0]
     )
     await voter.ok("opinion.vote", statement_id=sid, value="disagree")
-    await author.wait_for(
+    await staff.wait_for(
         lambda m: m.get("type") == "opinion.counts" and m["counts"].get(str(sid)) == [0, 1, 0]
     )
+    # Phones show no counts: residents are not sent them.
+    assert not [m for m in author.messages if m.get("type") == "opinion.counts"]
     assert await database_sync_to_async(StatementVote.objects.count)() == 1
     # A reconnect brings back the switch, the person's own vote and the counts.
     again = await room.join(voter_user := await database_sync_to_async(_user_of)(sid, -1))
