@@ -58,8 +58,9 @@ class ActionSpec:
     handler: Handler
     permission: Permission
     description: str = ""
-    # Run on the worker pool, not the process's one database thread: for frequent actions
-    # that take no room lock and append no numbered event, so they never queue posts.
+    # Run on a second thread of their own, not the process's one database thread: for
+    # frequent actions that take no room lock and append no numbered event (votes on
+    # statements), so they never queue the room's posts.
     pooled: bool = False
 
 

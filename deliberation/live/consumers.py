@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,6 +40,16 @@ OUTBOX_LIMIT = 1024 * 1024
 BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
 WORK_LIMIT = 20  # admitted frames waiting for their turn on one connection
 ACTION_TIMEOUT = 10.0  # seconds an action may wait for the database before "unavailable"
+
+_pooled: ThreadPoolExecutor | None = None
+
+
+def _pooled_executor() -> ThreadPoolExecutor:
+    """The one thread of this process's pooled actions (see ``actions.ActionSpec``)."""
+    global _pooled
+    if _pooled is None:
+        _pooled = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-pooled")
+    return _pooled
 
 
 class TokenBucket:
@@ -471,9 +482,17 @@ class RoomSocket:
                 # are ordered by its row lock anyway, and six pool threads contending for
                 # that lock and for the GIL starved the event loop (160 posts/s into one
                 # room: ack p50 1.1 s on the pool against 0.16 s here; docs/benchmarks.md).
-                # Actions registered ``pooled`` take no room lock and go to the pool.
+                # Actions registered ``pooled`` take no room lock: they get a thread of
+                # their own (one: more threads would fight the room's for the GIL).
+                run = (
+                    database_sync_to_async(
+                        actions.run_action, thread_sensitive=False, executor=_pooled_executor()
+                    )
+                    if spec.pooled
+                    else database_sync_to_async(actions.run_action)
+                )
                 result = await asyncio.wait_for(
-                    database_sync_to_async(actions.run_action, thread_sensitive=not spec.pooled)(
+                    run(
                         spec,
                         user_id=self.user_id,
                         session_id=self.session_id,
