@@ -35,7 +35,7 @@ def _vote(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     statement_id = field_int(p, "statement_id")
     assert statement_id is not None
     value = services.opinion_vote_cast(
-        actor=ctx.user, session_id=ctx.session_id, statement_id=statement_id, value=_value(p)
+        actor=ctx.user, session=ctx.session, statement_id=statement_id, value=_value(p)
     )
     return {"statement_id": statement_id, "value": selectors.VALUE_NAMES[value]}
 

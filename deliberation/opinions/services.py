@@ -50,41 +50,45 @@ def _room(session_id: int, *, lock: bool = False) -> OpinionRoom:
 
 
 @transaction.atomic
-def opinion_vote_cast(*, actor: User, session_id: int, statement_id: int, value: int) -> int:
+def opinion_vote_cast(*, actor: User, session: Session, statement_id: int, value: int) -> int:
     """Vote agree (1), disagree (-1) or pass (0) on someone else's statement; a new vote
-    replaces the last. Counts reach the room coalesced; the map follows within seconds."""
+    replaces the last. Counts reach the room's staff coalesced; the map follows within
+    seconds. ``session`` as the action runner loaded it (with its agenda and organiser)."""
     if value not in VoteValue.values:
         raise ActionError("bad_field", _("투표 값이 올바르지 않습니다."), field="value")
-    session = _session(session_id)
     require_participant(actor, session)
     require_live(session)
-    room = OpinionRoom.objects.filter(session_id=session_id).only("voting").first()
-    if room is None or not room.voting:
-        raise ActionError("voting_off", _("지금은 발언 투표를 받지 않습니다."))
-    author_id = (
+    # The statement's author and the room's voting switch in one read.
+    row = (
         Statement.objects.filter(
-            pk=statement_id, session_id=session_id, status=Statement.Status.VISIBLE
+            pk=statement_id, session_id=session.pk, status=Statement.Status.VISIBLE
         )
-        .values_list("author_id", flat=True)
+        .values_list("author_id", "session__opinion_room__voting")
         .first()
     )
-    if author_id is None:
+    if row is None or not row[1]:
+        voting = OpinionRoom.objects.filter(session_id=session.pk, voting=True).exists()
+        if not voting:
+            raise ActionError("voting_off", _("지금은 발언 투표를 받지 않습니다."))
         raise ActionError("not_found", _("발언을 찾을 수 없습니다."))
-    if author_id == actor.pk:
+    if row[0] == actor.pk:
         raise ActionError("own_statement", _("자신의 발언에는 투표할 수 없습니다."))
-    updated = StatementVote.objects.filter(statement_id=statement_id, person=actor).update(
-        value=value, updated_at=timezone.now()
-    )
-    if not updated:
-        try:
-            with transaction.atomic():
-                StatementVote.objects.create(
-                    session_id=session_id, statement_id=statement_id, person=actor, value=value
-                )
-        except IntegrityError:  # the same person's other tab got there first
-            StatementVote.objects.filter(statement_id=statement_id, person=actor).update(
-                value=value, updated_at=timezone.now()
+    # One statement: insert, or overwrite this person's earlier vote.
+    StatementVote.objects.bulk_create(
+        [
+            StatementVote(
+                session_id=session.pk,
+                statement_id=statement_id,
+                person=actor,
+                value=value,
+                updated_at=timezone.now(),
             )
+        ],
+        update_conflicts=True,
+        unique_fields=["statement", "person"],
+        update_fields=["value", "updated_at"],
+    )
+    session_id = session.pk
     transaction.on_commit(lambda: live.votes_changed(session_id, statement_id))
     return value
 
