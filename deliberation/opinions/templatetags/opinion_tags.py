@@ -39,6 +39,7 @@ def ui_strings() -> dict[str, Any]:
         "map_label": _("의견 지도: 참여자 %(n)s명, 그룹 %(k)s개"),
         "counts": _("동의 %(a)s · 비동의 %(d)s · 패스 %(p)s"),
         "error": _("처리하지 못했습니다."),
+        "in_group": _("그룹 안 %(a)s%% · 나머지 %(b)s%%"),
     }
 
 
