@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from deliberation.agendas.models import Session
 from deliberation.analysis.cleaning import clean_for_digest
@@ -142,7 +142,7 @@ def opinion_sections(content: dict[str, Any], notes: dict[str, str] | None = Non
         return []
     section = Section(key=KEY, title=str(TITLE), note=(notes or {}).get(KEY, ""))
     several = len(sessions) > 1
-    direction = {"agree": _("동의"), "disagree": _("비동의")}
+    direction = {"agree": pgettext("vote", "동의"), "disagree": pgettext("vote", "비동의")}
     for part in sessions:
         prefix = f"[{part['session_title']}] " if several else ""
         section.paragraphs.append(

@@ -10,15 +10,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from deliberation.agendas.models import Session
 from deliberation.live.models import Statement
 
 
 class VoteValue(models.IntegerChoices):
-    AGREE = 1, _("동의")
-    DISAGREE = -1, _("비동의")
-    PASS = 0, _("패스")
+    AGREE = 1, pgettext_lazy("vote", "동의")
+    DISAGREE = -1, pgettext_lazy("vote", "비동의")
+    PASS = 0, pgettext_lazy("vote", "패스")
 
 
 class StatementVote(models.Model):

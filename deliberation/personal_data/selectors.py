@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from deliberation.digests.exports import csv_cell
 from deliberation.digests.models import Notification
 from deliberation.live.models import FloorTurn, HandRaise, Participant, Reaction, Report, Statement
+from deliberation.opinions.models import StatementVote
 from deliberation.people.models import User
 from deliberation.structured.models import Ballot, PollVote, Proposal, Support
 
@@ -212,6 +213,15 @@ def person_record(user: User) -> dict[str, Any]:
         {"proposal": s.proposal.title, "session_id": s.proposal.session_id, "at": _iso(s.at)}
         for s in Support.objects.filter(person=user).select_related("proposal").order_by("pk")
     ]
+    statement_votes = [
+        {
+            "statement_id": v.statement_id,
+            "session_id": v.session_id,
+            "value": str(v.get_value_display()),
+            "at": _iso(v.updated_at),
+        }
+        for v in StatementVote.objects.filter(person=user).order_by("pk")
+    ]
     reactions = [
         {"statement_id": r.statement_id, "kind": r.kind, "at": _iso(r.created_at)}
         for r in Reaction.objects.filter(person=user).order_by("pk")
@@ -240,7 +250,12 @@ def person_record(user: User) -> dict[str, Any]:
         "sessions": sessions,
         "statements": statements,
         "proposals": proposals,
-        "votes": {"ballots": ballots, "polls": polls, "supports": supports},
+        "votes": {
+            "ballots": ballots,
+            "polls": polls,
+            "supports": supports,
+            "statements": statement_votes,
+        },
         "reactions": reactions,
         "reports": reports,
         "floor_turns": turns,
@@ -256,7 +271,10 @@ def record_counts(record: dict[str, Any]) -> dict[str, int]:
         "sessions": len(record["sessions"]),
         "statements": len(record["statements"]),
         "proposals": len(record["proposals"]),
-        "votes": len(votes["ballots"]) + len(votes["polls"]) + len(votes["supports"]),
+        "votes": len(votes["ballots"])
+        + len(votes["polls"])
+        + len(votes["supports"])
+        + len(votes.get("statements", [])),
         "reactions": len(record["reactions"]),
         "reports": len(record["reports"]),
         "notifications": len(record["notifications"]),
@@ -295,6 +313,8 @@ def record_csv(record: dict[str, Any]) -> bytes:
         )
     for s in record["votes"]["supports"]:
         rows.append([_("제안 지지"), "", s["session_id"], s["proposal"], s["at"]])
+    for v in record["votes"].get("statements", []):
+        rows.append([_("발언 투표"), v["statement_id"], v["session_id"], v["value"], v["at"]])
     for r in record["reactions"]:
         rows.append([_("공감 반응"), r["statement_id"], "", r["kind"], r["at"]])
     for r in record["reports"]:

@@ -8,15 +8,16 @@ from django import template
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
 
 def ui_strings() -> dict[str, Any]:
     return {
-        "agree": _("동의"),
-        "disagree": _("비동의"),
-        "pass": _("패스"),
+        "agree": pgettext("vote", "동의"),
+        "disagree": pgettext("vote", "비동의"),
+        "pass": pgettext("vote", "패스"),
         "voting_off": _("지금은 발언 투표가 없습니다."),
         "all_done": _("투표할 발언을 모두 보셨습니다. 새 발언이 오면 여기에 나타납니다."),
         "up_for_vote": _("진행자가 투표를 요청한 발언"),
