@@ -179,4 +179,6 @@ def test_three_phones_vote_and_the_map_follows_live(
     expect(digest_narrow.locator("#section-opinion_groups")).to_contain_text("그룹 B")
     shot(digest_narrow, "opinions-7-digest-390")
     axe_check(digest_narrow, "digest with opinion groups")
+    for page in (console, digest_narrow):
+        assert not page.madang_errors, page.madang_errors  # nothing the page's CSP refused
     assert OpinionRoom.objects.get(session=session).final

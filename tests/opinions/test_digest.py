@@ -23,8 +23,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _inline_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The digest's build job runs at once, on the test's thread."""
-    monkeypatch.setattr(jobs, "run_in_background", lambda fn, *a, **kw: fn(*a, **kw))
+    """The digest's build task runs at once, on the test's thread."""
+
+    def enqueue(task: Any, *, run_after: Any = None, **kwargs: Any) -> None:
+        task.call(**kwargs)
+
+    monkeypatch.setattr(jobs, "enqueue", enqueue)
 
 
 TEXTS = [
@@ -108,7 +112,7 @@ def test_the_session_digest_shows_the_groups_in_the_page_and_every_export(
     services.digest_approve(actor=facilitator, digest=digest)
     with django_capture_on_commit_callbacks(execute=True):
         services.digest_publish(actor=facilitator, digest=digest)
-    api = client.get(reverse("digests:api_digest_detail", args=[digest.pk])).json()
+    api = client.get(reverse("api:digest_detail", kwargs={"digest_id": digest.pk})).json()
     assert api["content"]["opinion_groups"]["sessions"][0]["groups"]
     for text in [page, *(f.decode("utf-8", "replace") for f in files.values())]:
         assert "010-9876-5432" not in text

@@ -60,9 +60,9 @@ def group_label(group: Any) -> str:
 
 @register.simple_tag
 def group_width(size: Any, total: Any) -> str:
-    """A bar's width in rem for a group of ``size`` among ``total`` (at most 12 rem)."""
+    """A group's share of ``total`` as a bar length out of 100 (at least 1, to be seen)."""
     try:
         share = float(size) / max(float(total), 1.0)
     except (TypeError, ValueError):
         share = 0.0
-    return f"{max(0.3, 12 * share):.1f}"
+    return f"{max(1.0, 100 * share):.1f}"
