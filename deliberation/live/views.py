@@ -38,6 +38,7 @@ PANEL_TEMPLATES: dict[str, dict[str, str]] = {
     "console": {
         "structured": "structured/console_panel.html",
         "digests": "digests/console_panel.html",
+        "screening": "screening/console_panel.html",
     },
     "projector": {
         "structured": "structured/projector_panel.html",

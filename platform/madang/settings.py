@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "deliberation.digests",
     "deliberation.personal_data",
     "deliberation.api",
+    "deliberation.screening",
 ]
 
 MIDDLEWARE = [
