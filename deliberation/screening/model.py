@@ -2,10 +2,12 @@
 
 Features are TF-IDF character 1-4-grams and word 1-2-grams of the normalised text, plus
 the lexicon's counts of profanity and group slurs; a class-weighted logistic regression
-gives three probabilities. A statement is *flagged* when the probability that it is hate
-or offensive reaches ``threshold`` (chosen on out-of-fold predictions of the training
-portion, never on the held-out split), or reaches ``lexicon_threshold`` and the lexicon
-matched a pattern.
+gives three probabilities. Its class is hate or offensive (whichever is likelier) when
+the probability that it is either reaches ``label_threshold`` (the value that gave the
+best binary macro-F1 out of fold), none otherwise. A statement is *flagged* when that
+probability reaches ``threshold``, or reaches ``lexicon_threshold`` and the lexicon
+matched a pattern. All three are chosen on out-of-fold predictions of the training
+portion, never on the held-out split.
 
 The trained artefact (``trained/screening-v1.npz``: vocabularies, IDF weights,
 coefficients, thresholds) is built by ``make moderation-model`` from the shipped data
@@ -121,6 +123,7 @@ class Screener:
         intercept: np.ndarray,
         threshold: float,
         lexicon_threshold: float,
+        label_threshold: float = 0.5,
         version: str = MODEL_VERSION,
     ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -151,6 +154,7 @@ class Screener:
         self.intercept = intercept.astype(np.float32)
         self.threshold = float(threshold)
         self.lexicon_threshold = float(lexicon_threshold)
+        self.label_threshold = float(label_threshold)
         self.version = version
         self._none = CLASSES.index("none")
 
@@ -185,7 +189,7 @@ class Screener:
         out = []
         for row, (text, p) in enumerate(zip(normalised, probs, strict=True)):
             flag_p = float(1.0 - p[self._none])
-            if flag_p >= 0.5:
+            if flag_p >= self.label_threshold:
                 k = int(np.argmax(np.where(np.arange(len(CLASSES)) == self._none, -1, p)))
             else:
                 k = self._none
@@ -247,6 +251,7 @@ class Screener:
                         "classes": CLASSES,
                         "threshold": self.threshold,
                         "lexicon_threshold": self.lexicon_threshold,
+                        "label_threshold": self.label_threshold,
                     }
                 ).encode(),
                 np.uint8,
@@ -268,6 +273,7 @@ class Screener:
                 intercept=data["intercept"],
                 threshold=meta["threshold"],
                 lexicon_threshold=meta["lexicon_threshold"],
+                label_threshold=meta["label_threshold"],
                 version=meta["version"],
             )
 

@@ -82,6 +82,21 @@ def choose_thresholds(
     return float(threshold), float(lexicon_threshold)
 
 
+def choose_label_threshold(flag_probability: np.ndarray, truth: np.ndarray) -> float:
+    """The cut between none and hate/offensive with the best binary macro-F1."""
+
+    def macro_f1(predicted: np.ndarray) -> float:
+        scores = []
+        for positive in (True, False):
+            tp = np.sum((predicted == positive) & (truth == positive))
+            wrong = np.sum(predicted != truth)
+            scores.append(2 * tp / (2 * tp + wrong) if tp + wrong else 0.0)
+        return float(np.mean(scores))
+
+    grid = np.round(np.arange(0.30, 0.905, 0.01), 2)
+    return float(max(grid, key=lambda t: (macro_f1(flag_probability >= t), -t)))
+
+
 def train_screener(examples: Sequence[Example]) -> Screener:
     """Fit on ``examples`` and pick the flag thresholds from out-of-fold predictions."""
     from sklearn.model_selection import StratifiedKFold
@@ -99,4 +114,5 @@ def train_screener(examples: Sequence[Example]) -> Screener:
     screener = _fit(texts, labels)
     screener.threshold = threshold
     screener.lexicon_threshold = lexicon_threshold
+    screener.label_threshold = choose_label_threshold(oof, labels != "none")
     return screener

@@ -73,7 +73,9 @@ def test_digest_counts_flagged_hidden_restored_and_never_quotes_them(
     session, staff, flags = flagged["session"], flagged["staff"], flagged["flags"]
     services.flag_hide(actor=staff, session_id=session.pk, flag_id=flags[0].pk)
     services.flag_hide(actor=staff, session_id=session.pk, flag_id=flags[1].pk)
-    moderation.statement_restore(actor=staff, session_id=session.pk, statement_id=flags[1].object_id)
+    moderation.statement_restore(
+        actor=staff, session_id=session.pk, statement_id=flags[1].object_id
+    )
 
     content = build_session_digest(session.pk)
     summary = content.moderation

@@ -56,6 +56,7 @@ class Command(BaseCommand):
                     "held_out": len(held),
                     "threshold": screener.threshold,
                     "lexicon_threshold": screener.lexicon_threshold,
+                    "label_threshold": screener.label_threshold,
                 },
                 ensure_ascii=False,
             )
