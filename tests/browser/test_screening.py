@@ -68,6 +68,7 @@ def test_console_flag_panel_hides_a_flagged_statement(
     phone = new_page(width=390)
     sign_in(phone, base, "jb_screening")
     phone.goto(f"{base}/sessions/{session.pk}/console/")
+    expect(phone.locator("[data-side-list]")).to_contain_text(HEATED, timeout=20_000)
     expect(phone.locator("[data-screening]")).to_contain_text("감지된 표현이 없습니다.")
     shot(phone, "screening-2-console-panel-390")
     assert console.madang_errors == [] and room.madang_errors == []
