@@ -83,3 +83,29 @@ def test_digest_counts_flagged_hidden_restored_and_never_quotes_them(
     text = str([s.__dict__ for s in content_sections(content.to_dict())])
     assert "자동 감지 3건, 그중 가림 1건, 가린 뒤 되돌림 1건" in text
     assert INSULTS[0] not in text  # the hidden text never reaches the ministry
+
+
+def test_proposals_and_replies_are_screened_by_the_worker(db: None) -> None:
+    from deliberation.analysis.api import enqueue_analysis
+    from deliberation.structured.models import Proposal
+
+    session = factories.SessionFactory(state=Session.State.LIVE)
+    resident = factories.ResidentFactory()
+    root = statement_post(actor=resident, session_id=session.pk, client_msg_id="a", text=CALM)
+    reply = statement_post(
+        actor=resident,
+        session_id=session.pk,
+        client_msg_id="b",
+        text="병1신 같은 소리 하고 있네",
+        parent_id=root.statement_id,
+    )
+    proposal = Proposal.objects.create(
+        session=session,
+        author=resident,
+        title="짱깨들이랑 교류 당장 끊어라",
+        body_html="<p>ㅅㅂ</p>",
+    )
+    enqueue_analysis("proposal", proposal.pk)
+    analysis_drain()
+    flagged = {(f.kind, f.object_id) for f in Flag.objects.filter(session=session)}
+    assert flagged == {("statement", reply.statement_id), ("proposal", proposal.pk)}
