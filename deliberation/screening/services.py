@@ -162,6 +162,10 @@ def flag_dismiss(*, actor: User, session_id: int, flag_id: int) -> Flag:
 def hold_set(*, actor: User, session_id: int, enabled: bool) -> bool:
     """Turn "hold flagged statements for approval" on or off for one session."""
     _require_staff(actor, session_id)
+    if enabled:
+        # Loading the model takes seconds once per process: the facilitator's click pays
+        # it here, not the next resident's post.
+        get_screener()
     SessionScreening.objects.update_or_create(
         session_id=session_id, defaults={"hold_flagged": enabled}
     )

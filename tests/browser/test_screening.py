@@ -65,6 +65,19 @@ def test_console_flag_panel_hides_a_flagged_statement(
     expect(room.locator("[data-side-list]")).to_contain_text(HEATED)
     assert Flag.objects.get(session=session).status == Flag.Status.HIDDEN
 
+    # Holding flagged statements: the resident is told the insult waits for a facilitator,
+    # and it appears in the console's pre-moderation queue instead of the room.
+    hold = panel.get_by_label("감지된 발언은 승인 후 공개")
+    hold.check()
+    expect(hold).to_be_checked()
+    room.get_by_label("의견 쓰기").fill("씨@발 청년 일자리 해외로 떠넘기는 게 정책이냐")
+    room.get_by_role("button", name="보내기").click()
+    expect(room.locator("[data-composer-status]")).to_contain_text(
+        "진행자 승인 후 공개됩니다.", timeout=20_000
+    )
+    expect(console.locator("[data-pending-list]")).to_contain_text("청년 일자리", timeout=20_000)
+    expect(room.locator("[data-side-list]")).not_to_contain_text("청년 일자리")
+
     phone = new_page(width=390)
     sign_in(phone, base, "jb_screening")
     phone.goto(f"{base}/sessions/{session.pk}/console/")
