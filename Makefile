@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-test setup test test-faults lint bench messages clean browser-deps
+.PHONY: run install install-test setup test test-faults lint bench messages clean browser-deps moderation-model moderation-eval
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -69,6 +69,17 @@ lint: install-test
 
 bench: install-test messages
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# The offensive-language model (deliberation/screening): retrain the shipped artefact from
+# the shipped data, and write the held-out split it never saw to data/screening/.
+moderation-model: install
+	$(MANAGE) moderation_train --held-out data/screening/heldout.tsv
+
+# Its figures on the held-out split and on the deliberation statements (docs/moderation.md).
+moderation-eval: install
+	$(MANAGE) moderation_train --no-train --held-out data/screening/heldout.tsv
+	$(MANAGE) moderation_eval data/screening/heldout.tsv
+	$(MANAGE) moderation_eval deliberation/screening/corpus/deliberation_statements.tsv
 
 clean:
 	rm -rf $(VENV) data/*.sqlite3*

@@ -24,6 +24,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +37,39 @@ from .models import TextAnalysis, TextKind
 log = logging.getLogger(__name__)
 
 KINDS = frozenset(TextKind.values)
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """A text the worker claimed, as written (before any normalisation)."""
+
+    kind: str
+    object_id: int
+    session_id: int | None
+    text: str
+
+
+TextHook = Callable[[Sequence[AnalysedText]], object]
+_text_hooks: list[TextHook] = []
+
+
+def register_text_hook(hook: TextHook) -> TextHook:
+    """Run ``hook`` on every batch of texts the worker claims (registered in ready()).
+
+    Hooks run in the worker, off the post's path, before the texts are tagged; a hook
+    that fails is logged and the batch is analysed all the same.
+    """
+    if hook not in _text_hooks:
+        _text_hooks.append(hook)
+    return hook
+
+
+def run_text_hooks(texts: Sequence[AnalysedText]) -> None:
+    for hook in list(_text_hooks):
+        try:
+            hook(texts)
+        except Exception:
+            log.exception("text hook %s failed", getattr(hook, "__name__", hook))
 
 
 def _mode() -> str:

@@ -130,6 +130,11 @@ class FloorSummary:
 class ModerationSummary:
     total: int = 0
     by_kind: list[CountRow] = field(default_factory=list)
+    # The offensive-language assistant: texts it flagged, flagged texts a facilitator hid
+    # (and that stay hidden), and flagged texts hidden then shown again. Never a text.
+    flagged: int = 0
+    flagged_hidden: int = 0
+    flagged_restored: int = 0
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .models import CorpusTerm, TextAnalysis
+from .models import CorpusTerm, TextAnalysis, TextKind
 from .normalise import is_keyword
 
 MAX_CITED_IDS = 30
@@ -47,7 +47,12 @@ def corpus_frequencies(terms: Iterable[str]) -> tuple[dict[str, int], int]:
                 "term", "document_count"
             )
         )
-    total = TextAnalysis.objects.filter(state=TextAnalysis.State.DONE).count()
+    # Statements and proposals: the texts CorpusTerm counts (report reasons are only screened).
+    total = (
+        TextAnalysis.objects.filter(state=TextAnalysis.State.DONE)
+        .exclude(kind=TextKind.REPORT)
+        .count()
+    )
     return df, total
 
 

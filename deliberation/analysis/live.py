@@ -133,7 +133,12 @@ def build_live_digest(session_id: int) -> LiveDigest:
 
     candidates = [t for t in postings if postings[t]]
     df = dict(CorpusTerm.objects.filter(term__in=candidates).values_list("term", "document_count"))
-    total = TextAnalysis.objects.filter(state=TextAnalysis.State.DONE).count()
+    # Statements and proposals: the texts CorpusTerm counts (report reasons are only screened).
+    total = (
+        TextAnalysis.objects.filter(state=TextAnalysis.State.DONE)
+        .exclude(kind=TextKind.REPORT)
+        .count()
+    )
     scored = sorted(
         ((term_score(len(postings[t]), df.get(t, 0), total), t) for t in candidates),
         reverse=True,

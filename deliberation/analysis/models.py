@@ -18,6 +18,7 @@ from deliberation.agendas.models import Session
 class TextKind(models.TextChoices):
     STATEMENT = "statement", _("발언")
     PROPOSAL = "proposal", _("제안")
+    REPORT = "report", _("신고 사유")
 
 
 class TextAnalysis(models.Model):

@@ -179,7 +179,11 @@ def floor_summary(session_ids: Sequence[int]) -> FloorSummary:
 def moderation_summary(session_ids: Sequence[int]) -> ModerationSummary:
     kinds, labels = records.moderation_kinds(session_ids)
     counts = Counter(kinds)
+    flagged, hidden, restored = records.screening_counts(session_ids)
     return ModerationSummary(
+        flagged=flagged,
+        flagged_hidden=hidden,
+        flagged_restored=restored,
         total=len(kinds),
         by_kind=[
             CountRow(key=kind, label=labels.get(kind, kind), count=n)

@@ -242,6 +242,18 @@ def moderation_kinds(session_ids: Sequence[int]) -> tuple[list[str], dict[str, s
     return [str(k) for k in kinds], labels
 
 
+def screening_counts(session_ids: Sequence[int]) -> tuple[int, int, int]:
+    """Texts the screening assistant flagged, hid and restored in the sessions (counts)."""
+    from django.apps import apps
+
+    if not apps.is_installed("deliberation.screening"):
+        return 0, 0, 0
+    from deliberation.screening.selectors import flag_counts
+
+    counts = flag_counts(list(session_ids))
+    return counts.flagged, counts.hidden, counts.restored
+
+
 def stance_labels() -> dict[str, str]:
     """The stance choices of statements, when the live/structured apps define them."""
     model = statement_model()

@@ -63,9 +63,20 @@ def _load_proposals(ids: Iterable[int]) -> dict[int, SourceText]:
     }
 
 
+def _load_reports(ids: Iterable[int]) -> dict[int, SourceText]:
+    model = optional_model("live", "Report")
+    if model is None:
+        return {}
+    rows = model._default_manager.filter(pk__in=list(ids)).values_list(
+        "pk", "statement__session_id", "reason"
+    )
+    return {pk: SourceText(session_id, reason or "") for pk, session_id, reason in rows}
+
+
 SOURCES: dict[str, Callable[[Iterable[int]], dict[int, SourceText]]] = {
     "statement": _load_statements,
     "proposal": _load_proposals,
+    "report": _load_reports,
 }
 
 

@@ -36,7 +36,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .analyzer import Analysis, Analyzer, get_analyzer
-from .models import CorpusTerm, TextAnalysis
+from .api import AnalysedText, run_text_hooks
+from .models import CorpusTerm, TextAnalysis, TextKind
 from .normalise import normalise_for_analysis
 from .sources import load_sources
 
@@ -46,6 +47,7 @@ BATCH_SIZE = 64
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 IDLE_POLL_SECONDS = 2.0
 MAX_ATTEMPTS = 3
+UNTAGGED_KINDS = frozenset({TextKind.REPORT})
 
 
 def _claim(token: str, batch_size: int) -> list[TextAnalysis]:
@@ -104,7 +106,16 @@ def analyse_batch(rows: Sequence[TextAnalysis], token: str, analyzer: Analyzer) 
             sources[(kind, object_id)] = source
 
     present = [r for r in rows if (r.kind, r.object_id) in sources]
-    texts = [normalise_for_analysis(sources[(r.kind, r.object_id)].text) for r in present]
+    run_text_hooks(
+        [
+            AnalysedText(r.kind, r.object_id, sources[(r.kind, r.object_id)].session_id, s.text)
+            for r in present
+            for s in [sources[(r.kind, r.object_id)]]
+        ]
+    )
+    # Report reasons are screened (the hooks above), not tagged: they say nothing of the topic.
+    tagged = [r for r in present if r.kind not in UNTAGGED_KINDS]
+    texts = [normalise_for_analysis(sources[(r.kind, r.object_id)].text) for r in tagged]
     try:
         analyses = analyzer.analyse(texts)
     except Exception as exc:  # the tagger failed on this batch: retry, then give up
@@ -120,7 +131,11 @@ def analyse_batch(rows: Sequence[TextAnalysis], token: str, analyzer: Analyzer) 
     now = timezone.now()
     results = [
         (row, sources[(row.kind, row.object_id)].session_id, text, analysis)
-        for row, text, analysis in zip(present, texts, analyses, strict=True)
+        for row, text, analysis in zip(tagged, texts, analyses, strict=True)
+    ] + [
+        (row, sources[(row.kind, row.object_id)].session_id, "", Analysis(nouns=[], phrases=[]))
+        for row in present
+        if row.kind in UNTAGGED_KINDS
     ]
     with transaction.atomic():
         if connection.vendor == "postgresql":

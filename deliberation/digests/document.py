@@ -299,6 +299,15 @@ def _known_section(key: str, value: Any, section: Section) -> None:
             )
     elif key == "moderation" and isinstance(value, dict):
         section.paragraphs.append(_("운영 조치 %(n)s건") % {"n": _text(value.get("total", 0))})
+        if value.get("flagged"):
+            section.paragraphs.append(
+                _("혐오·모욕 표현 자동 감지 %(f)s건, 그중 가림 %(h)s건, 가린 뒤 되돌림 %(r)s건")
+                % {
+                    "f": _text(value.get("flagged", 0)),
+                    "h": _text(value.get("flagged_hidden", 0)),
+                    "r": _text(value.get("flagged_restored", 0)),
+                }
+            )
         if value.get("by_kind"):
             section.tables.append(_count_table(value["by_kind"], _("종류")))
     elif key == "conclusion" and isinstance(value, dict):

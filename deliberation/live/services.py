@@ -63,6 +63,20 @@ def _run_statement_checks(
             ) from exc
 
 
+# Rules that may hold a resident's statement in the pre-moderation queue although the
+# room shows statements at once (the screening app's "hold flagged statements"):
+# ``rule(actor, session, text)`` returns True to hold it.
+StatementHold = Callable[[User, Session, str], bool]
+_statement_holds: list[StatementHold] = []
+
+
+def register_statement_hold(rule: StatementHold) -> StatementHold:
+    """Add a rule that may send a statement to the pre-moderation queue (in ready())."""
+    if rule not in _statement_holds:
+        _statement_holds.append(rule)
+    return rule
+
+
 STATEMENT_MAX = 1000
 REASON_MAX = 300
 
@@ -241,7 +255,9 @@ def _statement_post_new(
     from .floor import current_turn
 
     turn = current_turn(session.pk, now=now)
-    pending = session.premoderation and not staff
+    pending = not staff and (
+        session.premoderation or any(rule(actor, session, text) for rule in _statement_holds)
+    )
     statement = Statement.objects.create(
         session=session,
         author=actor,
@@ -372,6 +388,7 @@ def report_create(
     if existing is not None:
         return existing.pk, True
     report = Report.objects.create(statement=statement, reporter=actor, reason=reason)
+    _enqueue_analysis("report", report.pk)  # its reason is screened like a statement
     report = Report.objects.select_related("statement", "reporter").get(pk=report.pk)
     broadcast.staff_notify(
         session_id=session.pk, event=events.StaffReport(report=report_dict(report))

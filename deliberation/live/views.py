@@ -40,6 +40,7 @@ PANEL_TEMPLATES: dict[str, dict[str, str]] = {
         "structured": "structured/console_panel.html",
         "digests": "digests/console_panel.html",
         "opinions": "opinions/console_panel.html",
+        "screening": "screening/console_panel.html",
     },
     "projector": {
         "structured": "structured/projector_panel.html",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "deliberation.personal_data",
     "deliberation.api",
     "deliberation.opinions",
+    "deliberation.screening",
 ]
 
 MIDDLEWARE = [

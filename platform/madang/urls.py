@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("deliberation.digests.urls")),
     path("", include("deliberation.personal_data.urls")),
     path("", include("deliberation.api.urls")),
+    path("", include("deliberation.screening.urls")),
 ]
