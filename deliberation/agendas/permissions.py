@@ -7,15 +7,20 @@ Restricted things are invisible (404), not merely forbidden, to those without ac
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from deliberation.people.models import Organisation, User
 
 from .models import Agenda, Disclosure, Session
 
 JOINABLE_STATES = (Session.State.LIVE, Session.State.PAUSED)
+
+# A session closed by mistake can be reopened (closed -> live) for this long after closing.
+REOPEN_WINDOW = dt.timedelta(minutes=30)
 
 # The highest disclosure level each ministry clearance opens.
 _CLEARANCE_OPENS: dict[str, tuple[str, ...]] = {
@@ -106,6 +111,30 @@ def can_manage_session(user: Any, session: Session) -> bool:
 
 
 can_moderate = can_manage_session
+
+
+def session_closed_at(session: Session) -> dt.datetime | None:
+    """When the session was last closed (None unless it is closed now)."""
+    if session.state != Session.State.CLOSED:
+        return None
+    closing = (
+        session.transitions.filter(to_state=Session.State.CLOSED).order_by("-at", "-pk").first()
+    )
+    return closing.at if closing is not None else session.updated_at
+
+
+def reopen_deadline(session: Session) -> dt.datetime | None:
+    """Until when a closed session may be reopened, or None if it is not closed."""
+    closed_at = session_closed_at(session)
+    return closed_at + REOPEN_WINDOW if closed_at is not None else None
+
+
+def can_reopen_session(user: Any, session: Session, *, now: dt.datetime | None = None) -> bool:
+    """Reopen a closed session: its managers, within REOPEN_WINDOW of closing it."""
+    deadline = reopen_deadline(session)
+    if deadline is None or (now or timezone.now()) >= deadline:
+        return False
+    return can_manage_session(user, session)
 
 
 def can_view_session(user: Any, session: Session) -> bool:

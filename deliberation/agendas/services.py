@@ -21,7 +21,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Session.State.SCHEDULED: frozenset({Session.State.LIVE, Session.State.CLOSED}),
     Session.State.LIVE: frozenset({Session.State.PAUSED, Session.State.CLOSED}),
     Session.State.PAUSED: frozenset({Session.State.LIVE, Session.State.CLOSED}),
-    Session.State.CLOSED: frozenset({Session.State.ARCHIVED}),
+    # closed -> live only within permissions.REOPEN_WINDOW of closing (a mistaken close).
+    Session.State.CLOSED: frozenset({Session.State.LIVE, Session.State.ARCHIVED}),
     Session.State.ARCHIVED: frozenset(),
 }
 
@@ -195,6 +196,13 @@ def session_transition(*, actor: User | None, session: Session, to_state: str) -
             },
             code="bad_transition",
         )
+    if session.state == Session.State.CLOSED and to_state == Session.State.LIVE:
+        if actor is not None and not permissions.can_reopen_session(actor, session):
+            raise ValidationError(
+                _("회의를 종료한 지 %(n)d분이 지나 다시 열 수 없습니다.")
+                % {"n": permissions.REOPEN_WINDOW.total_seconds() // 60},
+                code="reopen_expired",
+            )
     from_state = session.state
     session.state = to_state
     session.save(update_fields=["state", "updated_at"])

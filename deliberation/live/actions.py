@@ -289,6 +289,12 @@ def _floor_end(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _floor_yield(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+    """End one's own turn early."""
+    floor.floor_yield(actor=ctx.user, session_id=ctx.session_id)
+    return {}
+
+
 def _floor_skip(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     """End the current turn and grant the next."""
     turn = floor.floor_skip(actor=ctx.user, session_id=ctx.session_id)
@@ -449,6 +455,7 @@ register_action("floor.grant", _floor_grant, staff_only=True)
 register_action("floor.extend", _floor_extend, staff_only=True)
 register_action("floor.end", _floor_end, staff_only=True)
 register_action("floor.skip", _floor_skip, staff_only=True)
+register_action("floor.yield", _floor_yield)
 register_action("room.open", _room_state(Session.State.LIVE), staff_only=True)
 register_action("room.pause", _room_state(Session.State.PAUSED), staff_only=True)
 register_action("room.close", _room_state(Session.State.CLOSED), staff_only=True)

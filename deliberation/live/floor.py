@@ -163,6 +163,20 @@ def floor_end(
 
 
 @transaction.atomic
+def floor_yield(*, actor: User, session_id: int) -> dict[str, object]:
+    """The speaker ends their own turn early ("I'm done")."""
+    session = _locked_session(session_id)
+    turn = _open_turn_locked(session.pk)
+    now = timezone.now()
+    if turn is None or turn.ends_at <= now or turn.person_id != actor.pk:
+        raise ActionError("no_floor", _("지금 발언권을 가지고 있지 않습니다."))
+    previous = _end_turn(turn, FloorTurn.EndReason.ENDED, now=now)
+    _announce_floor(session.pk, None, previous)
+    notify_person(session.pk, actor.pk)
+    return previous
+
+
+@transaction.atomic
 def floor_skip(*, actor: User, session_id: int) -> FloorTurn | None:
     """End the current turn and give the floor to the next in the queue, if anyone."""
     floor_end(actor=actor, session_id=session_id, reason=FloorTurn.EndReason.SKIPPED)

@@ -6,16 +6,13 @@ Views only decide who may open which page and hand the page what its scripts nee
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,24 +26,16 @@ from deliberation.live.models import ModerationAction
 from deliberation.people.models import User
 from deliberation.personal_data.views import consent_redirect
 
-# Panels other sub-apps may add to each page; included only when the template exists.
-PANEL_TEMPLATES: dict[str, dict[str, str]] = {
-    "room": {
-        "structured": "structured/room_panel.html",
-        "digests": "digests/room_panel.html",
-        "opinions": "opinions/room_panel.html",
-    },
-    "console": {
-        "structured": "structured/console_panel.html",
-        "digests": "digests/console_panel.html",
-        "opinions": "opinions/console_panel.html",
-        "screening": "screening/console_panel.html",
-    },
-    "projector": {
-        "structured": "structured/projector_panel.html",
-        "digests": "digests/projector_panel.html",
-        "opinions": "opinions/projector_panel.html",
-    },
+# Panels other sub-apps add to each page, in page order. Every name must exist: a
+# missing template is an error (TemplateDoesNotExist), never a panel silently left out.
+PANEL_TEMPLATES: dict[str, list[str]] = {
+    "room": ["structured/room_panel.html", "opinions/room_panel.html"],
+    "console": [
+        "structured/console_panel.html",
+        "digests/console_panel.html",
+        "opinions/console_panel.html",
+    ],
+    "projector": ["structured/projector_panel.html", "opinions/projector_panel.html"],
 }
 
 # Every string the room's scripts show, translated here so the scripts stay language-free.
@@ -127,19 +116,11 @@ UI_STRINGS: dict[str, Any] = {
 }
 
 
-@cache
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
-def _panels(page: str) -> dict[str, bool]:
-    if settings.DEBUG:
-        _template_exists.cache_clear()
-    return {key: _template_exists(name) for key, name in PANEL_TEMPLATES[page].items()}
+def _panels(page: str) -> list[str]:
+    names = PANEL_TEMPLATES[page]
+    for name in names:
+        get_template(name)  # raises TemplateDoesNotExist for a name that is not there
+    return names
 
 
 def _has_identity(user: Any) -> bool:

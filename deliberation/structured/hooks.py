@@ -23,8 +23,11 @@ def _default_phases_on_create(sender: Any, instance: Session, created: bool, **k
 
 @on_session_transition
 def _on_transition(*, session: Session, from_state: str, to_state: str, actor: Any) -> None:
-    """Opening gives a deliberation its default phases; closing freezes the results."""
+    """Opening gives a deliberation its default phases; closing freezes the results,
+    reopening a closed session thaws them (they are frozen again at the next close)."""
     if to_state == Session.State.LIVE:
+        if from_state == Session.State.CLOSED:
+            services.results_unfreeze(session=session)
         services.phases_apply_default(session=session)
     elif to_state == Session.State.CLOSED:
         services.results_freeze(session=session)

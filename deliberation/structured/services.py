@@ -734,6 +734,11 @@ def wrapup_set(*, actor: User, session: Session, conclusion: str) -> WrapUp:
     return wrap
 
 
+def results_unfreeze(*, session: Session) -> None:
+    """A reopened session's results are live again until it closes once more."""
+    FrozenResults.objects.filter(session=session).delete()
+
+
 def results_freeze(*, session: Session) -> FrozenResults | None:
     """Close what is still open and keep the results as they stand (a close hook)."""
     if FrozenResults.objects.filter(session=session).exists():

@@ -23,6 +23,7 @@ ALLOWED = {
     ("paused", "live"),
     ("paused", "closed"),
     ("closed", "archived"),
+    ("closed", "live"),  # reopening, within REOPEN_WINDOW of the close
 }
 STATES = [s.value for s in Session.State]
 ALL_PAIRS = list(itertools.product(STATES, STATES))
@@ -101,3 +102,32 @@ def test_a_failing_hook_rolls_the_move_back() -> None:
     session.refresh_from_db()
     assert session.state == "scheduled"
     assert not session.transitions.exists()
+
+
+def test_a_closed_session_reopens_only_within_the_window() -> None:
+    from datetime import timedelta
+
+    from deliberation.agendas import permissions
+
+    session, host = _session_and_host("live")
+    services.session_transition(actor=host, session=session, to_state="closed")
+    session.refresh_from_db()
+    deadline = permissions.reopen_deadline(session)
+    assert deadline is not None
+    assert permissions.can_reopen_session(host, session)
+    assert not permissions.can_reopen_session(UserFactory(role=User.Role.RESIDENT), session)
+    assert not permissions.can_reopen_session(host, session, now=deadline + timedelta(seconds=1))
+    services.session_transition(actor=host, session=session, to_state="live")
+    session.refresh_from_db()
+    assert session.state == "live"
+    # Closed again and left past the window: reopening is refused and nothing changes.
+    services.session_transition(actor=host, session=session, to_state="closed")
+    session.transitions.filter(to_state="closed").update(
+        at=session.transitions.latest("at").at - permissions.REOPEN_WINDOW - timedelta(minutes=1)
+    )
+    session.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.session_transition(actor=host, session=session, to_state="live")
+    assert refused.value.code == "reopen_expired"
+    session.refresh_from_db()
+    assert session.state == "closed"

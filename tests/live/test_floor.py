@@ -118,3 +118,21 @@ async def test_expiry_is_idempotent_and_lazy_on_read(room: Room) -> None:
         lambda: RoomEvent.objects.filter(session=room.session, type="floor.changed").count()
     )()
     assert ended == 1
+
+
+async def test_the_speaker_ends_their_own_turn(room: Room) -> None:
+    staff = await room.join(room.facilitator)
+    alice = await new_resident(nickname="앨리스")
+    bob = await new_resident(nickname="밥")
+    a = await room.join(alice)
+    b = await room.join(bob)
+    await a.fail("floor.yield", "no_floor")  # nobody holds the floor yet
+    await a.ok("hand.raise")
+    await staff.ok("floor.grant")
+    await b.wait_for(lambda m: m.get("type") == "floor.changed" and m["floor"] is not None)
+    await b.fail("floor.yield", "no_floor")  # only the speaker may end their own turn
+    await a.ok("floor.yield")
+    ended = await b.wait_for(lambda m: m.get("type") == "floor.changed" and m["floor"] is None)
+    assert ended["previous"] == {"turn_id": ended["previous"]["turn_id"], "user_id": alice.pk, "reason": "ended"}
+    turn = await database_sync_to_async(lambda: FloorTurn.objects.get(person=alice))()
+    assert turn.ended_at is not None and turn.end_reason == "ended"

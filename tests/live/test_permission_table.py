@@ -48,6 +48,7 @@ PROBES: dict[str, tuple[dict[str, Any], str]] = {
     "floor.extend": ({}, "no_floor"),
     "floor.end": ({}, "no_floor"),
     "floor.skip": ({}, "no_floor"),
+    "floor.yield": ({}, "no_floor"),
     "room.open": ({}, "bad_transition"),
     "room.lock": ({"locked": "yes"}, "bad_field"),
     "room.slow_mode": ({"seconds": -1}, "bad_field"),
