@@ -16,13 +16,20 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from deliberation.agendas.models import Session
-from deliberation.agendas.permissions import JOINABLE_STATES, can_moderate, can_view_session
+from deliberation.agendas.permissions import (
+    JOINABLE_STATES,
+    can_moderate,
+    can_reopen_session,
+    can_view_session,
+    reopen_deadline,
+)
 from deliberation.agendas.selectors import session_get_visible
 from deliberation.agendas.services import session_transition
-from deliberation.live.models import ModerationAction
+from deliberation.live.models import ModerationAction, Stance
 from deliberation.people.models import User
 from deliberation.personal_data.views import consent_redirect
 
@@ -38,12 +45,19 @@ PANEL_TEMPLATES: dict[str, list[str]] = {
     "projector": ["structured/projector_panel.html", "opinions/projector_panel.html"],
 }
 
+
+def _counted(singular: str, plural: str) -> dict[str, Any]:
+    """Both plural forms of a "{n}" string; the page picks one with Intl.PluralRules."""
+    return {"one": ngettext_lazy(singular, plural, 1), "other": ngettext_lazy(singular, plural, 2)}
+
+
 # Every string the room's scripts show, translated here so the scripts stay language-free.
 UI_STRINGS: dict[str, Any] = {
     "state_connecting": _("연결 중…"),
     "state_open": _("연결됨"),
     "state_reconnecting": _("다시 연결 중…"),
     "state_closed": _("연결 끊김"),
+    "state_idle": _("진행 중 아님"),
     "kicked": _("이 회의에서 나가게 되었습니다."),
     "nobody_speaking": _("지금 발언 중인 사람이 없습니다."),
     "speaking_now": _("발언 중"),
@@ -56,7 +70,7 @@ UI_STRINGS: dict[str, Any] = {
     "floor_ended": _("발언 시간이 끝났습니다."),
     "new_statement": _("새 발언, {author}: {text}"),
     "new_stage_statement": _("발언대, {author}: {text}"),
-    "new_statements_many": _("새 발언 {n}개"),
+    "new_statements_many": _counted("새 발언 {n}개", "새 발언 {n}개"),
     "statement_hidden": _("가려진 발언입니다."),
     "hidden_by_moderator": _("진행자가 가린 발언"),
     "pinned": _("고정된 발언"),
@@ -91,20 +105,44 @@ UI_STRINGS: dict[str, Any] = {
     "pin": _("고정"),
     "unpin": _("고정 해제"),
     "mute": _("발언 제한"),
-    "remove": _("내보내기"),
+    "remove": _("회의에서 퇴장시키기"),
     "ban": _("차단"),
     "reason_prompt": _("사유"),
     "confirm_ban": _("{name} 님을 이 회의에서 차단할까요?"),
-    "confirm_remove": _("{name} 님을 내보낼까요?"),
+    "confirm_remove": _("{name} 님을 이 회의에서 퇴장시킬까요? 다시 들어올 수는 있습니다."),
     "no_pending": _("승인 대기 중인 발언이 없습니다."),
     "no_reports": _("접수된 신고가 없습니다."),
     "no_audit": _("기록된 조치가 없습니다."),
     "report_reason": _("신고 사유: {reason}"),
-    "present": _("{n}명 참여 중"),
+    "present": _counted("{n}명 참여 중", "{n}명 참여 중"),
     "done": _("처리했습니다."),
     "you": _("나"),
-    # Labels of the moderation log come from the model's choices: one list of actions.
-    "actions": dict(ModerationAction.Kind.choices),
+    # Labels of the moderation log come from the model's choices: one list of actions
+    # ("remove" reads as a removal from the meeting, never as an export).
+    "actions": {**dict(ModerationAction.Kind.choices), "remove": _("회의에서 퇴장")},
+    "stances": dict(Stance.choices),
+    "stance_none": _("의견만"),
+    "on_stage": _("발언대"),
+    "floor_howto": _("현장에 계시면 마이크로 말씀하시고, 온라인이면 의견 쓰기 칸에 써 주세요."),
+    "floor_done": _("발언 마치기"),
+    "floor_write": _("의견 쓰기"),
+    "floor_ending_soon": _("발언 시간이 15초 남았습니다."),
+    "alert_show": _("보기"),
+    "reason_is": _("사유: {reason}"),
+    "your_statement_hidden": _("진행자가 내 발언을 가렸습니다."),
+    "your_statement_rejected": _("내 발언이 승인되지 않았습니다."),
+    "your_statement_approved": _("내 발언이 승인되어 공개되었습니다."),
+    "reply_to_you": _("{author} 님이 내 발언에 답했습니다."),
+    "confirm_close": _(
+        "회의를 종료할까요? 참여자는 더 발언할 수 없고, 종료 후 30분 안에만 다시 열 수 있습니다."
+    ),
+    "confirm_bulk_hide": _counted("고른 발언 {n}개를 가릴까요?", "고른 발언 {n}개를 가릴까요?"),
+    "picked_count": _counted("{n}개 고름", "{n}개 고름"),
+    "bulk_hide": _("고른 발언 가리기"),
+    "select_statement": _("고르기"),
+    "bulk_done": _counted("발언 {n}개를 가렸습니다.", "발언 {n}개를 가렸습니다."),
+    "rate_spike": _("발언이 1분에 {n}개 들어오고 있습니다. 슬로 모드를 켜 볼까요?"),
+    "slow_suggest": _("슬로 모드 30초 켜기"),
     "room_buttons": {"open": _("회의 시작"), "resume": _("다시 시작")},
     "report_reasons": {
         "abuse": _("욕설·비하"),
@@ -189,12 +227,19 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _moderator_session(request, session_id)
     if isinstance(session, HttpResponse):
         return session
-    return _render_page(request, session, "console")
+    return _render_page(request, session, "console", reopen_until=_reopen_until(request, session))
+
+
+def _reopen_until(request: HttpRequest, session: Session) -> Any:
+    if not can_reopen_session(request.user, session):
+        return None
+    return reopen_deadline(session)
 
 
 @require_POST
 def console_open(request: HttpRequest, session_id: int) -> HttpResponse:
-    """Start a scheduled session from the console (the room itself opens only when live)."""
+    """Start a scheduled session, or reopen one closed by mistake, from the console
+    (the room itself opens only when live)."""
     session = _moderator_session(request, session_id)
     if isinstance(session, HttpResponse):
         return session
@@ -204,7 +249,13 @@ def console_open(request: HttpRequest, session_id: int) -> HttpResponse:
             raise PermissionDenied
         session_transition(actor=actor, session=session, to_state=Session.State.LIVE)
     except ValidationError as exc:
-        return _render_page(request, session, "console", open_error=" ".join(exc.messages))
+        return _render_page(
+            request,
+            session,
+            "console",
+            open_error=" ".join(exc.messages),
+            reopen_until=_reopen_until(request, session),
+        )
     return HttpResponseRedirect(reverse("live:console", args=[session.pk]))
 
 

@@ -20,6 +20,32 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return str(obj.display_name)
 
 
+def region_choices(empty_label: str) -> list[Any]:
+    """The region list: each 시·도 as a group, itself first, then its 시·군·구 by name.
+
+    Every option names its province too, so same-named districts (중구, 고성군) differ.
+    """
+    provinces = list(
+        Organisation.objects.filter(kind=Organisation.Kind.METROPOLITAN).order_by("name")
+    )
+    districts: dict[int, list[Organisation]] = {}
+    for row in (
+        Organisation.objects.filter(kind=Organisation.Kind.LOCAL)
+        .select_related("parent")
+        .order_by("name")
+    ):
+        districts.setdefault(row.parent_id or 0, []).append(row)
+    choices: list[Any] = [("", empty_label)]
+    for province in provinces:
+        group = [(province.pk, _("%(name)s 전체") % {"name": province.display_name})]
+        group += [(d.pk, d.full_name) for d in districts.get(province.pk, [])]
+        choices.append((province.display_name, group))
+    orphans = districts.get(0, [])
+    if orphans:
+        choices.append((_("기타"), [(d.pk, d.display_name) for d in orphans]))
+    return choices
+
+
 class QuickJoinForm(forms.Form):
     nickname = forms.CharField(
         label=_("닉네임"),
@@ -41,6 +67,20 @@ class QuickJoinForm(forms.Form):
         required=False,
         help_text=_("답하지 않아도 참여할 수 있습니다. 통계에만 쓰입니다."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit is said where the resident types (and the field stops there).
+        self.fields["nickname"].help_text = _(
+            "회의에서 다른 참여자에게 보이는 이름입니다. 실명이 아니어도 됩니다. "
+            "%(max)d자까지 쓸 수 있습니다."
+        ) % {"max": NICKNAME_MAX}
+        # The field's own max_length (with room for invisible characters the service strips)
+        # would otherwise set the input's maxlength above the real limit.
+        self.fields["nickname"].widget.attrs["maxlength"] = str(NICKNAME_MAX)
+        region = self.fields["region"]
+        region.widget.choices = region_choices(str(_("지역을 골라 주세요")))
+        region.widget.attrs["data-region-select"] = ""
 
 
 class SignInForm(AuthenticationForm):

@@ -16,7 +16,8 @@ class Organisation(models.Model):
         LOCAL = "local", _("기초자치단체(시·군·구)")
         CENTRE = "centre", _("지역 국민외교센터")
 
-    name = models.CharField(_("이름"), max_length=100, unique=True)
+    # Unique within its parent: 중구 is a district of several cities.
+    name = models.CharField(_("이름"), max_length=100)
     name_en = models.CharField(_("영문 이름"), max_length=100, blank=True)
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -33,6 +34,14 @@ class Organisation(models.Model):
         ordering = ["kind", "name"]
         verbose_name = _("기관")
         verbose_name_plural = _("기관")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="organisation_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="organisation_top_level_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -45,6 +54,13 @@ class Organisation(models.Model):
         if self.name_en and (get_language() or "ko").startswith("en"):
             return self.name_en
         return self.name
+
+    @property
+    def full_name(self) -> str:
+        """A district with its province ("부산광역시 중구"): unambiguous where names repeat."""
+        if self.kind == self.Kind.LOCAL and self.parent_id is not None and self.parent is not None:
+            return f"{self.parent.display_name} {self.display_name}"
+        return self.display_name
 
     @property
     def is_municipality(self) -> bool:

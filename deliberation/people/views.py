@@ -98,7 +98,17 @@ def quick_join(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/quick_join.html",
-        {"form": form, "next": next_url, "current": current, "consent_form": consent},
+        {
+            "form": form,
+            "next": next_url,
+            "current": current,
+            "consent_form": consent,
+            "region_strings": {
+                "label": _("지역 검색"),
+                "placeholder": _("예: 중구, 고성, 전주"),
+                "none": _("찾는 지역이 없습니다."),
+            },
+        },
     )
 
 

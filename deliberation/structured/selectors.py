@@ -75,6 +75,16 @@ def proposal_dict(
         "merged_into": proposal.merged_into_id,
         "supporters": supporters if supporters is not None else proposal.supports.count(),
         "edited": edited if edited is not None else proposal.revisions.exists(),
+        # What was merged into this proposal stays readable under it, with its author.
+        "merged_from": [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "body_html": m.body_html,
+                "author": m.author.display_name if m.author else "",
+            }
+            for m in proposal.merged_from.select_related("author").order_by("pk")
+        ],
     }
 
 

@@ -22,6 +22,7 @@ from deliberation.common.privacy import mask_personal_data
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.common.text import clean_text
 from deliberation.live.broadcast import room_append, staff_notify
+from deliberation.live.services import notify_person
 from deliberation.people.models import User
 
 from . import events, permissions, selectors
@@ -511,6 +512,15 @@ def proposal_merge(
             target=selectors.proposal_dict(target), merged_ids=[s.pk for s in sources]
         ),
     )
+    # Each author hears where their proposal went (its text stays under the target).
+    for source in sources:
+        if source.author_id is not None and source.author_id != actor.pk:
+            notify_person(
+                session.pk,
+                source.author_id,
+                notice=_("내 제안 '%(mine)s'이(가) '%(target)s' 제안에 합쳐졌습니다.")
+                % {"mine": source.title, "target": target.title},
+            )
     return target
 
 

@@ -67,6 +67,7 @@ def test_a_whole_deliberation(
     base = live_server_url
     session = cast["session"]
     console = new_page(width=1100, height=900)
+    console.on("dialog", lambda dialog: dialog.accept())  # merge and close ask first
     sign_in(console, base, cast["host"].username)
     console.goto(f"{base}/sessions/{session.pk}/console/")
     projector = new_page(width=1280, height=800)
@@ -90,10 +91,12 @@ def test_a_whole_deliberation(
         phase_is(page, "안내·학습")
     expect(a.locator("[data-delib-timer]")).to_contain_text("남은 시간")
     a_panel = panel(a)
-    expect(a_panel.get_by_role("radio", name="질문")).to_be_checked()  # the only one now
-    expect(a_panel.get_by_role("radio")).to_have_count(1)
-    a_panel.get_by_label("의견 또는 질문").fill("해외 인턴 예산은 얼마인가요?")
-    a_panel.get_by_role("button", name="입장 남기기").click()
+    # One composer: in the briefing it offers a plain comment or a question.
+    a_composer = a.locator("[data-composer]")
+    expect(a_composer.get_by_role("radio")).to_have_count(2)
+    a_composer.get_by_role("radio", name="질문").check()
+    a.locator("#composer-text").fill("해외 인턴 예산은 얼마인가요?")
+    a_composer.get_by_role("button", name="보내기").click()
     question = c_panel.locator(".delib-question", has_text="해외 인턴 예산은 얼마인가요?")
     expect(question).to_be_visible()
     question.get_by_role("button", name="답글").click()
@@ -116,11 +119,13 @@ def test_a_whole_deliberation(
         (b, "반대", "지역 일자리부터 챙겨야 합니다."),
         (c, "찬성", "자매도시와 연계하면 좋겠습니다."),
     ):
-        p = panel(page)
-        p.locator(".delib-chip", has_text=stance).click()
-        p.get_by_label("의견 또는 질문").fill(text)
-        p.get_by_role("button", name="입장 남기기").click()
-        expect(p.locator("[data-delib-status]").first).to_have_text("보냈습니다.")
+        composer = page.locator("[data-composer]")
+        composer.get_by_role("radio", name=stance).check()
+        page.locator("#composer-text").fill(text)
+        composer.get_by_role("button", name="보내기").click()
+        # The stance is labelled wherever the statement shows.
+        mine = page.locator("[data-side-list] .statement", has_text=text)
+        expect(mine.locator(".tag--stance")).to_have_text(stance)
     for page in (projector, a, b):
         counts = panel(page).locator("[data-delib-stance-counts]").first
         expect(counts.locator("[data-stance=for] .delib-bars__count")).to_have_text("2")

@@ -133,6 +133,10 @@ async def test_the_speaker_ends_their_own_turn(room: Room) -> None:
     await b.fail("floor.yield", "no_floor")  # only the speaker may end their own turn
     await a.ok("floor.yield")
     ended = await b.wait_for(lambda m: m.get("type") == "floor.changed" and m["floor"] is None)
-    assert ended["previous"] == {"turn_id": ended["previous"]["turn_id"], "user_id": alice.pk, "reason": "ended"}
+    assert ended["previous"] == {
+        "turn_id": ended["previous"]["turn_id"],
+        "user_id": alice.pk,
+        "reason": "ended",
+    }
     turn = await database_sync_to_async(lambda: FloorTurn.objects.get(person=alice))()
     assert turn.ended_at is not None and turn.end_reason == "ended"

@@ -537,3 +537,26 @@ def test_the_session_page_shows_the_frozen_results_after_the_close(
     agenda_services.session_transition(actor=host, session=delib, to_state=Session.State.CLOSED)
     page = client.get(url).content.decode()
     assert "최종 결과" in page and "제안 1" in page and "청년 센터를 늘립니다." in page
+
+
+def test_a_merged_proposal_stays_readable_and_its_author_hears_of_it(
+    delib: Session, host: Any, residents: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        services, "notify_person", lambda sid, uid, notice="": told.append((uid, notice))
+    )
+    run_phase(delib, PhaseKind.PROPOSALS)
+    a, b = residents[0], residents[1]
+    target = services.proposal_create(actor=a, session=delib, title="청년 해외 인턴십")
+    dup = services.proposal_create(
+        actor=b, session=delib, title="해외 인턴십 지원", body="지자체가 항공권을 지원합니다."
+    )
+    services.proposal_merge(actor=host, session=delib, target_id=target.pk, source_ids=[dup.pk])
+    [kept] = selectors.proposals_list(delib.pk)
+    assert [(m["title"], m["author"]) for m in kept["merged_from"]] == [
+        ("해외 인턴십 지원", b.display_name)
+    ]
+    assert "항공권을 지원합니다" in kept["merged_from"][0]["body_html"]
+    assert [uid for uid, _notice in told] == [b.pk]
+    assert "해외 인턴십 지원" in told[0][1] and "청년 해외 인턴십" in told[0][1]

@@ -16,6 +16,7 @@ from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.opinions.demo import seed_opinion_demo
 from deliberation.people.models import MunicipalityProfile, Organisation, User
+from deliberation.people.regions import regions_load
 
 DEMO_PASSWORD = "madang-demo-2026"  # noqa: S105 - the published demo password
 
@@ -284,6 +285,7 @@ class Command(BaseCommand):
                     "parent": orgs[parent],
                 },
             )
+        regions_load()  # every other 시·군·구, for the region list
         orgs["centre-jeonbuk"], _ = Organisation.objects.update_or_create(
             slug="centre-jeonbuk",
             defaults={

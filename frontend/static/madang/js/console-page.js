@@ -17,8 +17,13 @@ if (started) {
     button.addEventListener("click", () => view.act(type, fields()));
   }
   for (const button of root.querySelectorAll("[data-room-action]")) {
-    button.addEventListener("click", () => view.act(`room.${button.dataset.roomAction}`));
+    button.addEventListener("click", () => {
+      const action = button.dataset.roomAction;
+      if (action === "close" && !window.confirm(view.t.confirm_close)) return;
+      view.act(`room.${action}`);
+    });
   }
+  view.bindConsoleTools();
   const locked = root.querySelector('[data-setting="locked"]');
   locked?.addEventListener("change", () => view.act("room.lock", { locked: locked.checked }));
   const premod = root.querySelector('[data-setting="premoderation"]');

@@ -1,10 +1,71 @@
 // The facilitator's view of the room: pending statements, reports, the audit log,
 // muted and banned people, and moderation buttons on every statement.
 
-import { clock, el, fmt, linkify } from "./room-dom.js";
+import { clock, el, fmt, linkify, plural } from "./room-dom.js";
 import { RoomView } from "./room-ui.js";
 
+// A flood: this many statements in the last minute suggests slow mode.
+const RATE_WINDOW_MS = 60_000;
+const RATE_SPIKE = 20;
+
 export class ConsoleView extends RoomView {
+  constructor(...args) {
+    super(...args);
+    this.picked = new Set(); // statements picked for a bulk action
+    this.recent = []; // arrival times of new statements
+  }
+
+  upsertStatement(st, options = {}) {
+    if (options.announce && st?.status === "visible") this._noteRate();
+    super.upsertStatement(st, options);
+    if (st?.status === "hidden" && this.picked.delete(st.id)) this.renderBulk();
+  }
+
+  bindConsoleTools() {
+    this.q("[data-bulk-hide]")?.addEventListener("click", () => this.bulkHide());
+    this.q("[data-rate-slow]")?.addEventListener("click", async () => {
+      const ack = await this.act("room.slow_mode", { seconds: 30 });
+      if (ack) this.q("[data-rate-warning]").hidden = true;
+    });
+    this.renderBulk();
+  }
+
+  _noteRate() {
+    const now = Date.now();
+    this.recent.push(now);
+    while (this.recent.length && now - this.recent[0] > RATE_WINDOW_MS) this.recent.shift();
+    const box = this.q("[data-rate-warning]");
+    if (!box) return;
+    const spike = this.recent.length >= RATE_SPIKE && !(this.session.slow_mode_seconds > 0);
+    if (spike) {
+      box.querySelector("[data-rate-text]").textContent = fmt(this.t.rate_spike, { n: this.recent.length });
+      box.querySelector("[data-rate-slow]").textContent = this.t.slow_suggest;
+    }
+    box.hidden = !spike;
+  }
+
+  renderBulk() {
+    const bar = this.q("[data-bulk-bar]");
+    if (!bar) return;
+    for (const id of [...this.picked]) if (this.statements.get(id)?.status !== "visible") this.picked.delete(id);
+    bar.hidden = this.picked.size === 0;
+    bar.querySelector("[data-bulk-count]").textContent = plural(this.t.picked_count, this.picked.size);
+    bar.querySelector("[data-bulk-hide]").textContent = this.t.bulk_hide;
+  }
+
+  async bulkHide() {
+    const ids = [...this.picked];
+    if (!ids.length || !window.confirm(plural(this.t.confirm_bulk_hide, ids.length))) return;
+    const reason = this.reason();
+    let done = 0;
+    for (const id of ids) {
+      if (await this.act("statement.hide", { statement_id: id, reason })) done += 1;
+      this.picked.delete(id);
+    }
+    this.renderBulk();
+    this.toast(plural(this.t.bulk_done, done));
+  }
+
   // Room and floor buttons follow the room: only moves the server would accept.
   renderRoomState() {
     super.renderRoomState();
@@ -109,6 +170,15 @@ export class ConsoleView extends RoomView {
       add(this.t.restore, () => this.act("statement.restore", { statement_id: st.id, reason: this.reason() }));
       return;
     }
+    const pickId = `pick-${st.id}`;
+    const pick = el("input", { type: "checkbox", id: pickId, "data-pick": String(st.id) });
+    pick.checked = this.picked.has(st.id);
+    pick.addEventListener("change", () => {
+      if (pick.checked) this.picked.add(st.id);
+      else this.picked.delete(st.id);
+      this.renderBulk();
+    });
+    actions.append(el("label", { class: "statement__pick", for: pickId }, pick, el("span", { text: `${this.t.select_statement}` }), el("span", { class: "visually-hidden", text: `: ${st.author?.nickname ?? ""}` })));
     add(this.t.hide, () => this.act("statement.hide", { statement_id: st.id, reason: this.reason() }), "btn btn--small btn--danger");
     add(st.pinned ? this.t.unpin : this.t.pin, () => this.act(st.pinned ? "statement.unpin" : "statement.pin", { statement_id: st.id }));
     if (st.author && st.author.id !== this.me.id) {
@@ -158,9 +228,11 @@ export class ConsoleView extends RoomView {
     return ack;
   }
 
+  // A reason is for one action: read, then the field is emptied for the next one.
   reason() {
     const input = this.q("[data-mod-reason]");
     const text = input?.value.trim();
+    if (input) input.value = "";
     return (text || this.t.default_reason || "").slice(0, 300);
   }
 }

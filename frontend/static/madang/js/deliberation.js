@@ -11,8 +11,12 @@ const STR = (() => {
   return node ? JSON.parse(node.textContent) : {};
 })();
 
+const PLURALS = new Intl.PluralRules(document.documentElement.lang || "ko");
+
 function t(key, vars) {
   let text = STR[key] ?? key;
+  // A counted string carries both forms ({one, other}); the count picks one.
+  if (text && typeof text === "object") text = text[PLURALS.select(Number(vars?.n ?? 0))] ?? text.other;
   if (vars) text = text.replace(/%\((\w+)\)s/g, (_m, name) => String(vars[name] ?? ""));
   return text;
 }
@@ -95,7 +99,11 @@ class Deliberation {
       this.part.phases = m.phases;
       this.part.current_phase_id = m.current_id;
       this.planDirty = false;
-      if (m.current_id !== before) this.announce(`${t("now_phase")}: ${this.kind() === "none" ? t("no_phase") : STR.phases[this.kind()]}`);
+      if (m.current_id !== before) {
+        const text = `${t("now_phase")}: ${this.kind() === "none" ? t("no_phase") : STR.phases[this.kind()]}`;
+        this.announce(text);
+        this.alertResident({ text, key: "phase", target: "[data-delib]" });
+      }
     });
     on("proposal.created", (m) => {
       this.part.proposals = [...this.part.proposals.filter((p) => p.id !== m.proposal.id), m.proposal];
@@ -126,6 +134,9 @@ class Deliberation {
     on("poll.opened", (m) => {
       this.part.polls.push(m.poll);
       this.announce(`${t("poll")}: ${m.poll.question}`);
+      if (this.isParticipant()) {
+        this.alertResident({ text: `${t("poll_new")}: ${m.poll.question}`, key: "poll", actionLabel: t("poll_answer_now"), target: `[data-poll-id="${m.poll.id}"]` });
+      }
     });
     on("poll.results", (m) => {
       const poll = this.part.polls.find((p) => p.id === m.poll_id);
@@ -152,13 +163,23 @@ class Deliberation {
       const st = this.statements.get(m.statement_id);
       if (st) this.statements.set(st.id, { ...st, answered: true, answer_id: m.answer_id });
     });
-    on("room.state", (m) => (this.sessionState = m.state));
+    on("room.state", (m) => {
+      // A reopened session's results are live again.
+      if (this.sessionState === "closed" && m.state === "live") this.part.final = null;
+      this.sessionState = m.state;
+    });
   }
 
   // Screen readers hear a new phase or a new poll once, politely.
   announce(text) {
     const node = this.q("[data-delib-announce]");
     if (node) node.textContent = text;
+  }
+
+  // Things addressed to the resident go to the room's banner (room-ui.js), wherever they are.
+  alertResident(detail) {
+    if (this.mode !== "room") return;
+    document.dispatchEvent(new CustomEvent("madang:alert", { detail }));
   }
 
   myName() {
@@ -256,6 +277,9 @@ class Deliberation {
         consoleStatus.textContent = t("merge_pick");
         return;
       }
+      const titles = sources.map((id) => this.part.proposals.find((p) => p.id === id)?.title || "").join(", ");
+      const into = this.part.proposals.find((p) => p.id === target)?.title || "";
+      if (!window.confirm(t("merge_confirm", { from: titles, into }))) return;
       this.act("proposal.merge", { target_id: target, source_ids: sources }, consoleStatus, t("merge_done"));
     });
 
@@ -317,6 +341,7 @@ class Deliberation {
     this.root.hidden = !hasPhases && !part.polls.length && !closed && this.mode !== "console";
     for (const node of this.qa("[data-delib-needs-phases]")) node.hidden = !hasPhases;
     if (hasPhases) this.placeFirst();
+    if (this.mode === "console") this.currentSectionFirst(kind);
 
     const now = this.q("[data-delib-now]");
     if (now) now.hidden = !hasPhases || closed;
@@ -331,6 +356,8 @@ class Deliberation {
     const stanceTotal = STANCES.reduce((n, k) => n + (part.stances[k] || 0), 0);
     if (room) {
       this.renderStanceForm(kind, hasPhases && !closed);
+      const allowed = kind === "briefing" ? ["question"] : kind === "discussion" ? STANCES : [];
+      window.madangRoom?.view?.setStanceChoices(hasPhases && !closed && this.isParticipant() ? allowed : []);
       this.show("stances", hasPhases && !closed && (kind === "discussion" || (kind === "briefing" && stanceTotal > 0)));
       this.show("questions", hasPhases && !closed && ["briefing", "discussion"].includes(kind));
       this.show("proposals", kind === "proposals");
@@ -373,10 +400,19 @@ class Deliberation {
   // In a deliberation the phase comes first: above the open mic on the phone and the
   // projector (the console keeps its own order).
   placeFirst() {
-    if (this.placed || this.mode === "console") return;
+    if (this.placed) return;
     this.placed = true;
-    const grid = document.querySelector(this.mode === "projector" ? ".projector__grid" : ".room__grid");
+    const grid = document.querySelector({ projector: ".projector__grid", console: ".console__grid", room: ".room__grid" }[this.mode]);
     if (grid && grid.parentElement) grid.parentElement.insertBefore(this.root, grid);
+  }
+
+  // In the console the section the current phase needs comes right under the phase controls.
+  currentSectionFirst(kind) {
+    const section = this.qa("[data-delib-for]").find((node) => node.dataset.delibFor.split(" ").includes(kind));
+    const anchor = this.q("[data-delib-console-status]");
+    if (!section || !anchor || anchor.nextElementSibling === section) return;
+    if (section.contains(document.activeElement)) return;
+    anchor.after(section);
   }
 
   renderSteps() {
@@ -597,6 +633,18 @@ class Deliberation {
       p.body_html ? el("div", { class: "delib-proposal__body", html: p.body_html }) : null,
       el("p", { class: "delib-proposal__meta muted" }, el("span", { text: p.author }), " · ", el("span", { "data-supporters": "", text: t("supporters", { n: p.supporters }) })),
     );
+    if (p.merged_from?.length) {
+      item.append(
+        el(
+          "details",
+          { class: "delib-merged" },
+          el("summary", { text: t("merged_from", { n: p.merged_from.length }) }),
+          ...p.merged_from.map((m) =>
+            el("div", { class: "delib-merged__item" }, el("p", {}, el("strong", { text: m.title }), " ", el("span", { class: "muted", text: m.author })), m.body_html ? el("div", { html: m.body_html }) : null),
+          ),
+        ),
+      );
+    }
     if (this.mode === "room" && this.isParticipant() && kind === "proposals") {
       item.append(
         el("button", {

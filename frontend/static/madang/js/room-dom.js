@@ -10,6 +10,13 @@ export function fmt(template, vars = {}) {
   return String(template ?? "").replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
 
+// A counted string: either one template, or {one, other} picked by the page's language.
+const PLURALS = new Intl.PluralRules((typeof document !== "undefined" && document.documentElement.lang) || "ko");
+export function plural(entry, n) {
+  const template = entry && typeof entry === "object" ? entry[PLURALS.select(n)] ?? entry.other : entry;
+  return fmt(template, { n });
+}
+
 export function charCount(text) {
   return [...String(text).normalize("NFC")].length;
 }

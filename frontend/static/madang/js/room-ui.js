@@ -3,7 +3,7 @@
 // User text is only ever placed with textContent; links are built as elements.
 
 import { RoomClient, State, roomSocketUrl } from "./room-client.js";
-import { charCount, clock, el, fmt, linkify, mmss, readJson } from "./room-dom.js";
+import { charCount, clock, el, fmt, linkify, mmss, plural, readJson } from "./room-dom.js";
 
 export { State };
 
@@ -35,6 +35,9 @@ export class RoomView {
     this.sanctions = new Map(); // "mute:12" -> {kind, user_id, nickname}: muted or banned people
     this.kicked = false;
     this.ready = false;
+    this.myPending = new Set(); // my statements held for approval
+    this.stanceChoices = []; // stances the phase allows in the composer ([] = none)
+    this.endingSoonTurn = null; // the turn already warned that it ends soon
     this.announceQueue = [];
     this.q = (sel) => root.querySelector(sel);
     // Long sessions: only the most recent statements stay on the page.
@@ -50,8 +53,14 @@ export class RoomView {
     const c = this.client;
     c.on("connection", (m) => this.renderConnection(m.state));
     c.on("snapshot", (m) => this.applySnapshot(m));
-    c.on("statement.new", (m) => this.upsertStatement(m.statement, { announce: true }));
-    c.on("statement.restored", (m) => this.upsertStatement(m.statement));
+    c.on("statement.new", (m) => {
+      this.upsertStatement(m.statement, { announce: true });
+      this._noticeReply(m.statement);
+    });
+    c.on("statement.restored", (m) => {
+      this.myPending.delete(m.statement?.id);
+      this.upsertStatement(m.statement);
+    });
     c.on("statement.hidden", (m) => this.hideStatement(m.statement_id));
     c.on("statement.pinned", (m) => this.pinStatement(m.statement_id, m.pinned));
     c.on("statement.answered", (m) => {
@@ -77,6 +86,7 @@ export class RoomView {
     c.on("moderation.logged", (m) => {
       this.log.push(m.entry);
       this.renderLog();
+      this._noticeModeration(m.entry);
     });
     c.on("reactions", (m) => {
       for (const [id, counts] of Object.entries(m.counts || {})) {
@@ -185,12 +195,32 @@ export class RoomView {
     this.renderStage();
     this.renderQueue();
     this.renderRoomState();
-    if (previous && hadFloor && previous.user_id === this.me.id && this.mode === "room") {
-      this.announce(this.t.floor_ended);
+    // The stage shows the current turn only: earlier turns' words move to the discussion.
+    for (const st of this.statements.values()) if (st.on_stage) this.upsertStatement(st);
+    if (this.mode !== "room") return;
+    const mineNow = Boolean(this.floor && this.floor.user_id === this.me.id);
+    const wasMine = Boolean(hadFloor && hadFloor.user_id === this.me.id);
+    if (previous && wasMine && !mineNow) {
+      this.alert({ text: this.t.floor_ended, key: "floor" });
     }
-    if (this.floor && this.floor.user_id === this.me.id && this.mode === "room") {
-      this.announce(this.t.you_have_floor);
+    if (mineNow && !(wasMine && hadFloor.turn_id === this.floor.turn_id)) {
+      this.alert({
+        text: `${this.t.you_have_floor} ${this.t.floor_howto}`,
+        key: "floor",
+        urgent: true,
+        actionLabel: this.t.floor_done,
+        onAction: () => this.yieldFloor(),
+        secondLabel: this.t.floor_write,
+        onSecond: () => this._focusTarget("#composer-text"),
+      });
     }
+  }
+
+  // Is this statement said during the turn now on the stage?
+  _inCurrentTurn(st) {
+    const f = this.floor;
+    if (!f || !st.on_stage || st.author?.id !== f.user_id) return false;
+    return !st.created_at || !f.started_at || Date.parse(st.created_at) >= Date.parse(f.started_at) - 1000;
   }
 
   // ---- rendering ----------------------------------------------------------
@@ -216,6 +246,7 @@ export class RoomView {
       [State.OPEN]: this.t.state_open,
       [State.RECONNECTING]: this.t.state_reconnecting,
       [State.CLOSED]: this.t.state_closed,
+      idle: this.t.state_idle,
     }[state];
     node.dataset.conn = state;
     node.querySelector("[data-conn-label]").textContent = label || state;
@@ -224,7 +255,7 @@ export class RoomView {
 
   renderPresence(count) {
     const node = this.q("[data-presence]");
-    if (node && typeof count === "number") node.textContent = fmt(this.t.present, { n: count });
+    if (node && typeof count === "number") node.textContent = plural(this.t.present, count);
   }
 
   notice(text, urgent = false) {
@@ -258,7 +289,7 @@ export class RoomView {
     const batch = this.announceQueue.splice(0);
     if (!batch.length) return;
     if (batch.length > 3) {
-      this.announce(fmt(this.t.new_statements_many, { n: batch.length }));
+      this.announce(plural(this.t.new_statements_many, batch.length));
       return;
     }
     for (const st of batch) {
@@ -301,7 +332,7 @@ export class RoomView {
     const hand = this.q("[data-hand]");
     if (hand) {
       const speaking = Boolean(this.floor && this.floor.user_id === this.me.id);
-      hand.disabled = speaking || !(canPost || (this.me.hand_raised && this.ready));
+      hand.disabled = speaking ? !this.ready : !(canPost || (this.me.hand_raised && this.ready));
     }
   }
 
@@ -347,6 +378,11 @@ export class RoomView {
     const text = mmss(left);
     if (timer.textContent !== text) timer.textContent = text;
     timer.classList.toggle("is-ending", left <= 10000);
+    const mine = this.mode === "room" && this.floor.user_id === this.me.id;
+    if (mine && left > 0 && left <= 15000 && this.endingSoonTurn !== this.floor.turn_id) {
+      this.endingSoonTurn = this.floor.turn_id;
+      this.alert({ text: this.t.floor_ending_soon, key: "floor", urgent: true, actionLabel: this.t.floor_done, onAction: () => this.yieldFloor() });
+    }
   }
 
   renderQueue() {
@@ -375,19 +411,24 @@ export class RoomView {
     const hand = this.q("[data-hand]");
     if (hand) {
       const raised = this.queue.some((e) => e.user_id === this.me.id) || this.me.hand_raised;
-      hand.setAttribute("aria-pressed", String(raised));
-      hand.textContent = raised ? this.t.lower_hand : this.t.raise_hand;
+      const speaking = Boolean(this.floor && this.floor.user_id === this.me.id);
+      hand.dataset.speaking = speaking ? "1" : "";
+      if (speaking) hand.removeAttribute("aria-pressed");
+      else hand.setAttribute("aria-pressed", String(raised));
+      hand.textContent = speaking ? this.t.floor_done : raised ? this.t.lower_hand : this.t.raise_hand;
       const status = this.q("[data-hand-status]");
       const pos = this.queue.findIndex((e) => e.user_id === this.me.id);
       let text = "";
-      if (this.floor && this.floor.user_id === this.me.id) text = this.t.you_have_floor;
+      if (speaking) text = `${this.t.you_have_floor} ${this.t.floor_howto}`;
       else if (pos >= 0) text = fmt(this.t.you_are_queued, { n: pos + 1 });
       if (status.textContent !== text) status.textContent = text;
     }
   }
 
   _listFor(st) {
-    return st.on_stage ? this.q("[data-stage-list]") : this.q("[data-side-list]");
+    const stage = this.q("[data-stage-list]");
+    if (st.on_stage && stage && this._inCurrentTurn(st)) return stage;
+    return this.q("[data-side-list]");
   }
 
   _removeNode(id) {
@@ -455,6 +496,10 @@ export class RoomView {
       " ",
       el("time", { dateTime: st.created_at, text: clock(st.created_at) }),
     );
+    if (st.stance && this.t.stances?.[st.stance]) {
+      meta.append(" ", el("span", { class: `tag tag--stance tag--${st.stance}`, text: this.t.stances[st.stance] }));
+    }
+    if (st.on_stage) meta.append(" ", el("span", { class: "tag tag--stage", text: this.t.on_stage }));
     if (st.pinned) meta.append(" ", el("span", { class: "tag", text: this.t.pinned }));
     if (hidden) meta.append(" ", el("span", { class: "tag tag--warn", text: this.t.hidden_by_moderator }));
     li.append(meta);
@@ -553,7 +598,28 @@ export class RoomView {
 
   renderReports() {}
 
-  renderLog() {}
+  // The public moderation log: what the facilitators did and why (never hidden text).
+  renderLog() {
+    const list = this.q("[data-public-log]");
+    if (!list) return;
+    const entries = [...this.log].reverse().slice(0, 30);
+    list.replaceChildren(
+      ...entries.map((entry) =>
+        el(
+          "li",
+          { class: "audit__item" },
+          el("time", { dateTime: entry.at, text: clock(entry.at) }),
+          " ",
+          el("strong", { text: this.t.actions?.[entry.action] || entry.action }),
+          entry.reason ? ` — ${entry.reason}` : "",
+        ),
+      ),
+    );
+    const empty = this.q("[data-public-log-empty]");
+    if (empty) empty.hidden = entries.length > 0;
+    const count = this.q("[data-public-log-count]");
+    if (count) count.textContent = entries.length ? `(${entries.length})` : "";
+  }
 
   renderSanctions() {}
 
@@ -561,6 +627,92 @@ export class RoomView {
 
   _noteSanction() {}
 
+
+  // ---- things addressed to this person --------------------------------------
+
+  // A banner pinned to the top of the screen, wherever the person has scrolled, read out
+  // by screen readers (role=alert). One at a time; a newer one with the same key replaces
+  // it. Other modules call it through the "madang:alert" event (see startRoom).
+  alert({ text, key = "", urgent = false, actionLabel = "", onAction = null, target = "", secondLabel = "", onSecond = null }) {
+    const box = document.querySelector("[data-room-alert]");
+    if (!box || !text || this.mode !== "room") return;
+    box.querySelector("[data-room-alert-text]").textContent = text;
+    box.dataset.key = key;
+    box.classList.toggle("room-alert--urgent", urgent);
+    const wire = (button, label, handler) => {
+      button.hidden = !label;
+      button.textContent = label || "";
+      button.onclick = label ? () => { this.dismissAlert(); handler?.(); } : null;
+    };
+    const go = onAction || (target ? () => this._focusTarget(target) : null);
+    wire(box.querySelector("[data-room-alert-action]"), go ? actionLabel || this.t.alert_show : "", go);
+    wire(box.querySelector("[data-room-alert-second]"), onSecond ? secondLabel : "", onSecond);
+    box.hidden = false;
+    clearTimeout(this._alertTimer);
+    if (!urgent) this._alertTimer = setTimeout(() => this.dismissAlert(key), 20000);
+  }
+
+  dismissAlert(key) {
+    const box = document.querySelector("[data-room-alert]");
+    if (!box || (key !== undefined && box.dataset.key !== key)) return;
+    box.hidden = true;
+  }
+
+  _focusTarget(selector) {
+    const node = typeof selector === "string" ? document.querySelector(selector) : selector;
+    if (!node) return;
+    node.scrollIntoView({ block: "center", behavior: "smooth" });
+    const focusable = node.matches("input, textarea, button, select, a") ? node : node.querySelector("input:not([disabled]), textarea:not([disabled]), button:not([disabled])");
+    (focusable || node).focus?.({ preventScroll: true });
+  }
+
+  _noticeModeration(entry) {
+    if (this.mode !== "room" || !entry || entry.target_kind !== "statement") return;
+    const st = this.statements.get(entry.target_id);
+    const mine = (st && st.author?.id === this.me.id) || this.myPending.has(entry.target_id);
+    if (!mine) return;
+    const reason = entry.reason ? ` ${fmt(this.t.reason_is, { reason: entry.reason })}` : "";
+    if (entry.action === "hide") this.alert({ text: this.t.your_statement_hidden + reason, key: "moderation", urgent: true });
+    else if (entry.action === "reject") this.alert({ text: this.t.your_statement_rejected + reason, key: "moderation", urgent: true });
+    else if (entry.action === "approve") this.alert({ text: this.t.your_statement_approved, key: "moderation", target: `#statement-${entry.target_id}` });
+    this.myPending.delete(entry.target_id);
+  }
+
+  _noticeReply(st) {
+    if (this.mode !== "room" || !st?.parent_id || st.author?.id === this.me.id) return;
+    const parent = this.statements.get(st.parent_id);
+    if (!parent || parent.author?.id !== this.me.id) return;
+    const target = document.querySelector(`[data-question-id="${st.parent_id}"]`) ? `[data-question-id="${st.parent_id}"]` : `#statement-${st.id}`;
+    this.alert({ text: fmt(this.t.reply_to_you, { author: st.author?.nickname ?? "" }), key: "reply", target });
+  }
+
+  async yieldFloor() {
+    const ack = await this.act("floor.yield");
+    if (ack) this.dismissAlert("floor");
+  }
+
+  // The composer's stance choice, offered only while the phase allows stances.
+  setStanceChoices(allowed) {
+    const key = allowed.join(",");
+    if (key === this.stanceChoices.join(",")) return;
+    this.stanceChoices = [...allowed];
+    const box = this.q("[data-composer-stance]");
+    if (!box) return;
+    const options = box.querySelector("[data-composer-stance-options]");
+    const picked = options.querySelector("input:checked")?.value || "";
+    const choices = ["", ...allowed];
+    options.replaceChildren(
+      ...choices.map((stance) =>
+        el(
+          "label",
+          { class: `chip chip--${stance || "none"}` },
+          el("input", { type: "radio", name: "stance", value: stance, checked: stance === (choices.includes(picked) ? picked : "") }),
+          el("span", { text: stance ? this.t.stances?.[stance] || stance : this.t.stance_none }),
+        ),
+      ),
+    );
+    box.hidden = allowed.length === 0;
+  }
 
   // ---- actions ------------------------------------------------------------
 
@@ -630,11 +782,16 @@ export class RoomView {
         status.textContent = this.t.too_long;
         return;
       }
+      const stanceBox = form.querySelector("[data-composer-stance]");
+      const stance = (stanceBox && !stanceBox.hidden && stanceBox.querySelector("input:checked")?.value) || null;
       area.value = "";
       this._updateCounter();
       status.textContent = this.client.state === State.OPEN ? this.t.sending : this.t.queued_offline;
       try {
-        const ack = await this.client.send("statement.post", { text, stance: null, parent_id: null });
+        // A stance goes through the deliberation's door, which keeps the stance counts.
+        const type = stance ? "deliberation.post" : "statement.post";
+        const ack = await this.client.send(type, { text, stance, parent_id: null });
+        if (ack.status === "pending" && ack.statement_id) this.myPending.add(ack.statement_id);
         status.textContent = ack.status === "pending" ? this.t.sent_for_review : "";
       } catch (err) {
         if (!area.value) area.value = text;
@@ -649,6 +806,10 @@ export class RoomView {
     const hand = this.q("[data-hand]");
     if (!hand) return;
     hand.addEventListener("click", async () => {
+      if (hand.dataset.speaking) {
+        await this.yieldFloor();
+        return;
+      }
       const raised = hand.getAttribute("aria-pressed") === "true";
       await this.act(raised ? "hand.lower" : "hand.raise");
     });
@@ -665,6 +826,11 @@ export function startRoom(mode, View = RoomView) {
   const view = new View(root, { client, config, strings, mode });
   view.bindComposer();
   view.bindHand();
+  document.addEventListener("madang:alert", (e) => view.alert(e.detail || {}));
+  document.querySelector("[data-room-alert-close]")?.addEventListener("click", () => view.dismissAlert());
+  // The welcome message after joining makes way for the room once it has been seen.
+  const welcome = document.querySelector("main > [role=status] .messages");
+  if (welcome && mode === "room") setTimeout(() => welcome.parentElement.remove(), 8000);
   // Announce the room once every module script of the page has run (they all run before
   // DOMContentLoaded), so panels of other sub-apps see the first snapshot too. Modules
   // loaded later find the same objects on window.madangRoom.
@@ -675,7 +841,8 @@ export function startRoom(mode, View = RoomView) {
       client.connect();
       window.addEventListener("online", () => client.reconnectNow());
     } else {
-      view.renderConnection(State.CLOSED);
+      // Not live: nothing is lost, the page simply does not connect.
+      view.renderConnection("idle");
     }
   };
   if (document.readyState === "complete") ready();
