@@ -123,6 +123,8 @@ class RoomSocket:
         user = scope.get("user")
         self.user_id = int(user.pk) if user is not None and user.pk is not None else 0
         self.staff = False
+        # A projector's socket (?view=projector) watches the room; it is nobody present.
+        self.screen = self._query_value("view") == "projector"
         self.active = False  # snapshot sent, receiving live events
         self.closed = False
         self.last_seq = 0
@@ -215,13 +217,17 @@ class RoomSocket:
             if self.hub is not None:
                 await self.hub.leave(self)
 
-    def _after_from_query(self) -> int | None:
+    def _query_value(self, name: str) -> str | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        values = query.get("after")
-        if not values:
+        values = query.get(name)
+        return values[0] if values else None
+
+    def _after_from_query(self) -> int | None:
+        value = self._query_value("after")
+        if value is None:
             return None
         try:
-            return max(0, int(values[0]))
+            return max(0, int(value))
         except ValueError:
             return None
 

@@ -94,6 +94,9 @@ class RoomHub:
         self.sockets: set[RoomSocket] = set()
         self.wires: dict[RoomSocket, Any] = {}  # socket -> its Daphne protocol, or None
         self.by_user: dict[int, set[RoomSocket]] = {}
+        # Presence counts people, not sockets: two tabs of one person are one, and a
+        # projector (a screen, not a participant) is none. person -> their counted sockets.
+        self.people: dict[int, int] = {}
         self.expected = 0
         self.held: dict[int, str] = {}
         self.gap_timer: asyncio.TimerHandle | None = None
@@ -180,11 +183,19 @@ class RoomHub:
                 await self._publish_presence(0)
 
     def add(self, socket: RoomSocket) -> None:
+        if socket not in self.sockets and not socket.screen:
+            self.people[socket.user_id] = self.people.get(socket.user_id, 0) + 1
         self.sockets.add(socket)
         self.wires[socket] = wire.protocol_of(socket.base_send)
         self.by_user.setdefault(socket.user_id, set()).add(socket)
 
     def discard(self, socket: RoomSocket) -> None:
+        if socket in self.sockets and not socket.screen:
+            left = self.people.get(socket.user_id, 0) - 1
+            if left > 0:
+                self.people[socket.user_id] = left
+            else:
+                self.people.pop(socket.user_id, None)
         self.sockets.discard(socket)
         self.wires.pop(socket, None)
         mine = self.by_user.get(socket.user_id)
@@ -365,7 +376,7 @@ class RoomHub:
 
     async def keep_presence(self) -> None:
         """Publish this process's socket count when it changed (and as a heartbeat)."""
-        count = len(self.sockets)
+        count = len(self.people)
         last_count, last_at = self.presence_published
         if count != last_count or time.monotonic() - last_at > PRESENCE_HEARTBEAT:
             await self._publish_presence(count)
@@ -423,7 +434,7 @@ class RoomHub:
             await self.fill_gap(upto=last_seq)
         self.schedule_floor(deadline)
         # Presence crossed no process meanwhile: publish ours and ask for the others'.
-        await self._publish_presence(len(self.sockets), ask=True)
+        await self._publish_presence(len(self.people), ask=True)
         # A lost access re-check (role or disclosure change) is made up for.
         task = asyncio.ensure_future(self.recheck(None))
         self.background.add(task)
@@ -464,7 +475,7 @@ class RoomHub:
     def presence_total(self) -> int:
         now = time.monotonic()
         total = sum(c for c, at in self.presence.values() if now - at < PRESENCE_STALE)
-        return max(total, len(self.sockets))
+        return max(total, len(self.people))
 
     async def _deliver_presence(self) -> None:
         total = self.presence_total()

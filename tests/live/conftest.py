@@ -146,14 +146,18 @@ class Room:
         origin: str | None = ORIGIN,
         cookie: str | None = None,
         expect: bool = True,
+        view: str | None = None,
     ) -> RoomClient:
         cookie = cookie if cookie is not None else await database_sync_to_async(cookie_for)(user)
         headers = [(b"cookie", cookie.encode())]
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         path = f"/ws/sessions/{self.session.pk}/"
-        if after is not None:
-            path += f"?after={after}"
+        query = [f"after={after}"] if after is not None else []
+        if view is not None:
+            query.append(f"view={view}")
+        if query:
+            path += "?" + "&".join(query)
         from madang.asgi import application
 
         comm = WebsocketCommunicator(application, path, headers=headers)

@@ -21,6 +21,7 @@ class FakeSocket:
     def __init__(self, user_id: int = 1, staff: bool = False) -> None:
         self.user_id = user_id
         self.staff = staff
+        self.screen = False
         self.active = True
         self.closed = False
         self.base_send = None

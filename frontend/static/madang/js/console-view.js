@@ -167,7 +167,8 @@ export class ConsoleView extends RoomView {
       actions.append(b);
     };
     if (st.status === "hidden") {
-      add(this.t.restore, () => this.act("statement.restore", { statement_id: st.id, reason: this.reason() }));
+      // A restore carries only a reason typed for it, never the default for removals.
+      add(this.t.restore, () => this.act("statement.restore", { statement_id: st.id, reason: this.reason("") }));
       return;
     }
     const pickId = `pick-${st.id}`;
@@ -229,10 +230,10 @@ export class ConsoleView extends RoomView {
   }
 
   // A reason is for one action: read, then the field is emptied for the next one.
-  reason() {
+  reason(fallback = this.t.default_reason || "") {
     const input = this.q("[data-mod-reason]");
     const text = input?.value.trim();
     if (input) input.value = "";
-    return (text || this.t.default_reason || "").slice(0, 300);
+    return (text || fallback).slice(0, 300);
   }
 }

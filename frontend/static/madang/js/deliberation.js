@@ -402,7 +402,8 @@ class Deliberation {
   placeFirst() {
     if (this.placed) return;
     this.placed = true;
-    const grid = document.querySelector({ projector: ".projector__grid", console: ".console__grid", room: ".room__grid" }[this.mode]);
+    // The projector's main column: the phase above the open mic's stage.
+    const grid = document.querySelector({ projector: ".projector__main > .stage", console: ".console__grid", room: ".room__grid" }[this.mode]);
     if (grid && grid.parentElement) grid.parentElement.insertBefore(this.root, grid);
   }
 

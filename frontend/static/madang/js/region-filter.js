@@ -7,7 +7,13 @@ function readStrings() {
 }
 
 function normalise(text) {
-  return String(text).normalize("NFC").toLowerCase().replace(/\s+/g, "");
+  return String(text).normalize("NFC").toLowerCase();
+}
+
+// "부산 중구" finds 부산광역시 중구: every word of the query is somewhere in the option.
+function matches(words, text) {
+  const haystack = normalise(text);
+  return words.every((word) => haystack.includes(word));
 }
 
 export function attachRegionFilter(select, t) {
@@ -22,14 +28,14 @@ export function attachRegionFilter(select, t) {
   status.setAttribute("role", "status");
   select.before(label, input, status);
   input.addEventListener("input", () => {
-    const query = normalise(input.value);
+    const words = normalise(input.value).split(/\s+/).filter(Boolean);
+    const query = words.length > 0;
     let shown = 0;
     let first = null;
     for (const group of select.querySelectorAll("optgroup")) {
       let visible = 0;
-      const groupMatches = query && normalise(group.label).includes(query);
       for (const option of group.querySelectorAll("option")) {
-        const match = !query || groupMatches || normalise(option.textContent).includes(query);
+        const match = !query || matches(words, `${group.label} ${option.textContent}`);
         option.hidden = !match;
         option.disabled = !match && option.value !== select.value;
         if (match) {

@@ -38,9 +38,11 @@ function defaultId() {
   return `m-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 }
 
-export function roomSocketUrl(sessionId, loc = globalThis.location) {
+export function roomSocketUrl(sessionId, loc = globalThis.location, view = "") {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${loc.host}/ws/sessions/${encodeURIComponent(sessionId)}/`;
+  // A projector says so: the server does not count a screen as someone present.
+  const query = view ? `?view=${encodeURIComponent(view)}` : "";
+  return `${scheme}//${loc.host}/ws/sessions/${encodeURIComponent(sessionId)}/${query}`;
 }
 
 // Full jitter: a uniformly random wait between 0 and the capped exponential bound.

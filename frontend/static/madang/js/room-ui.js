@@ -633,12 +633,13 @@ export class RoomView {
   // A banner pinned to the top of the screen, wherever the person has scrolled, read out
   // by screen readers (role=alert). One at a time; a newer one with the same key replaces
   // it. Other modules call it through the "madang:alert" event (see startRoom).
-  alert({ text, key = "", urgent = false, actionLabel = "", onAction = null, target = "", secondLabel = "", onSecond = null }) {
+  alert({ text, key = "", urgent = false, tone = "", actionLabel = "", onAction = null, target = "", secondLabel = "", onSecond = null }) {
     const box = document.querySelector("[data-room-alert]");
     if (!box || !text || this.mode !== "room") return;
     box.querySelector("[data-room-alert-text]").textContent = text;
     box.dataset.key = key;
-    box.classList.toggle("room-alert--urgent", urgent);
+    box.classList.toggle("room-alert--urgent", urgent && tone !== "warn");
+    box.classList.toggle("room-alert--warn", tone === "warn");
     const wire = (button, label, handler) => {
       button.hidden = !label;
       button.textContent = label || "";
@@ -672,8 +673,8 @@ export class RoomView {
     const mine = (st && st.author?.id === this.me.id) || this.myPending.has(entry.target_id);
     if (!mine) return;
     const reason = entry.reason ? ` ${fmt(this.t.reason_is, { reason: entry.reason })}` : "";
-    if (entry.action === "hide") this.alert({ text: this.t.your_statement_hidden + reason, key: "moderation", urgent: true });
-    else if (entry.action === "reject") this.alert({ text: this.t.your_statement_rejected + reason, key: "moderation", urgent: true });
+    if (entry.action === "hide") this.alert({ text: this.t.your_statement_hidden + reason, key: "moderation", urgent: true, tone: "warn" });
+    else if (entry.action === "reject") this.alert({ text: this.t.your_statement_rejected + reason, key: "moderation", urgent: true, tone: "warn" });
     else if (entry.action === "approve") this.alert({ text: this.t.your_statement_approved, key: "moderation", target: `#statement-${entry.target_id}` });
     this.myPending.delete(entry.target_id);
   }
@@ -687,8 +688,8 @@ export class RoomView {
   }
 
   async yieldFloor() {
-    const ack = await this.act("floor.yield");
-    if (ack) this.dismissAlert("floor");
+    // The floor.changed that follows replaces the banner with "your turn has ended".
+    await this.act("floor.yield");
   }
 
   // The composer's stance choice, offered only while the phase allows stances.
@@ -822,7 +823,8 @@ export function startRoom(mode, View = RoomView) {
   if (!root) return null;
   const config = readJson("room-config");
   const strings = readJson("room-strings");
-  const client = new RoomClient({ url: roomSocketUrl(config.session_id) });
+  const watching = mode === "projector" ? "projector" : "";
+  const client = new RoomClient({ url: roomSocketUrl(config.session_id, globalThis.location, watching) });
   const view = new View(root, { client, config, strings, mode });
   view.bindComposer();
   view.bindHand();
