@@ -46,12 +46,8 @@ PANEL_TEMPLATES: dict[str, list[str]] = {
 }
 
 
-def _counted(singular: str, plural: str) -> dict[str, Any]:
-    """Both plural forms of a "{n}" string; the page picks one with Intl.PluralRules."""
-    return {"one": ngettext_lazy(singular, plural, 1), "other": ngettext_lazy(singular, plural, 2)}
-
-
 # Every string the room's scripts show, translated here so the scripts stay language-free.
+# A count's string is {"one", "other"}: the page picks the form (room-dom.js plural()).
 UI_STRINGS: dict[str, Any] = {
     "state_connecting": _("연결 중…"),
     "state_open": _("연결됨"),
@@ -70,7 +66,10 @@ UI_STRINGS: dict[str, Any] = {
     "floor_ended": _("발언 시간이 끝났습니다."),
     "new_statement": _("새 발언, {author}: {text}"),
     "new_stage_statement": _("발언대, {author}: {text}"),
-    "new_statements_many": _counted("새 발언 {n}개", "새 발언 {n}개"),
+    "new_statements_many": {
+        "one": ngettext_lazy("새 발언 {n}개", "새 발언 {n}개", 1),
+        "other": ngettext_lazy("새 발언 {n}개", "새 발언 {n}개", 2),
+    },
     "statement_hidden": _("가려진 발언입니다."),
     "hidden_by_moderator": _("진행자가 가린 발언"),
     "pinned": _("고정된 발언"),
@@ -114,7 +113,10 @@ UI_STRINGS: dict[str, Any] = {
     "no_reports": _("접수된 신고가 없습니다."),
     "no_audit": _("기록된 조치가 없습니다."),
     "report_reason": _("신고 사유: {reason}"),
-    "present": _counted("{n}명 참여 중", "{n}명 참여 중"),
+    "present": {
+        "one": ngettext_lazy("{n}명 참여 중", "{n}명 참여 중", 1),
+        "other": ngettext_lazy("{n}명 참여 중", "{n}명 참여 중", 2),
+    },
     "done": _("처리했습니다."),
     "you": _("나"),
     # Labels of the moderation log come from the model's choices: one list of actions
@@ -136,11 +138,20 @@ UI_STRINGS: dict[str, Any] = {
     "confirm_close": _(
         "회의를 종료할까요? 참여자는 더 발언할 수 없고, 종료 후 30분 안에만 다시 열 수 있습니다."
     ),
-    "confirm_bulk_hide": _counted("고른 발언 {n}개를 가릴까요?", "고른 발언 {n}개를 가릴까요?"),
-    "picked_count": _counted("{n}개 고름", "{n}개 고름"),
+    "confirm_bulk_hide": {
+        "one": ngettext_lazy("고른 발언 {n}개를 가릴까요?", "고른 발언 {n}개를 가릴까요?", 1),
+        "other": ngettext_lazy("고른 발언 {n}개를 가릴까요?", "고른 발언 {n}개를 가릴까요?", 2),
+    },
+    "picked_count": {
+        "one": ngettext_lazy("{n}개 고름", "{n}개 고름", 1),
+        "other": ngettext_lazy("{n}개 고름", "{n}개 고름", 2),
+    },
     "bulk_hide": _("고른 발언 가리기"),
     "select_statement": _("고르기"),
-    "bulk_done": _counted("발언 {n}개를 가렸습니다.", "발언 {n}개를 가렸습니다."),
+    "bulk_done": {
+        "one": ngettext_lazy("발언 {n}개를 가렸습니다.", "발언 {n}개를 가렸습니다.", 1),
+        "other": ngettext_lazy("발언 {n}개를 가렸습니다.", "발언 {n}개를 가렸습니다.", 2),
+    },
     "rate_spike": _("발언이 1분에 {n}개 들어오고 있습니다. 슬로 모드를 켜 볼까요?"),
     "slow_suggest": _("슬로 모드 30초 켜기"),
     "room_buttons": {"open": _("회의 시작"), "resume": _("다시 시작")},

@@ -10,13 +10,9 @@ from django.utils.translation import ngettext
 from .models import PhaseKind
 
 
-def _counted(singular: str, plural: str) -> dict[str, str]:
-    """Both plural forms of a count; the page picks one with Intl.PluralRules."""
-    return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
-
-
 def ui_strings() -> dict[str, Any]:
-    """Every string deliberation.js shows, in the request's language."""
+    """Every string deliberation.js shows, in the request's language (a count's string is
+    {"one", "other"}, picked in the page with Intl.PluralRules)."""
     return {
         "phases": {k: str(PhaseKind(k).label) for k in PhaseKind.values},
         "phase_help": {
@@ -44,7 +40,10 @@ def ui_strings() -> dict[str, Any]:
         "remaining": _("남은 시간"),
         "overtime": _("시간이 지났습니다"),
         "minutes": _("분"),
-        "supporters": _counted("지지 %(n)s명", "지지 %(n)s명"),
+        "supporters": {
+            "one": ngettext("지지 %(n)s명", "지지 %(n)s명", 1),
+            "other": ngettext("지지 %(n)s명", "지지 %(n)s명", 2),
+        },
         "support": _("지지하기"),
         "unsupport": _("지지 취소"),
         "supported": _("지지함"),
@@ -62,17 +61,26 @@ def ui_strings() -> dict[str, Any]:
         "vote_change": _("다시 투표하기"),
         "vote_closed": _("투표가 마감되었습니다."),
         "vote_hidden": _("결과는 투표가 마감된 뒤 공개됩니다."),
-        "ballots": _counted("투표 %(n)s명", "투표 %(n)s명"),
+        "ballots": {
+            "one": ngettext("투표 %(n)s명", "투표 %(n)s명", 1),
+            "other": ngettext("투표 %(n)s명", "투표 %(n)s명", 2),
+        },
         "results": _("투표 결과"),
         "place": _("%(n)s위"),
         "score": _("%(n)s점"),
-        "votes": _counted("%(n)s표", "%(n)s표"),
+        "votes": {
+            "one": ngettext("%(n)s표", "%(n)s표", 1),
+            "other": ngettext("%(n)s표", "%(n)s표", 2),
+        },
         "poll": _("실시간 여론조사"),
         "poll_answer": _("응답하기"),
         "poll_change": _("응답 바꾸기"),
         "poll_closed": _("마감됨"),
         "poll_open": _("진행 중"),
-        "poll_voters": _counted("응답 %(n)s명", "응답 %(n)s명"),
+        "poll_voters": {
+            "one": ngettext("응답 %(n)s명", "응답 %(n)s명", 1),
+            "other": ngettext("응답 %(n)s명", "응답 %(n)s명", 2),
+        },
         "poll_sent": _("응답했습니다."),
         "poll_close": _("여론조사 마감"),
         "questions": _("질문과 답변"),
@@ -84,7 +92,10 @@ def ui_strings() -> dict[str, Any]:
         "reply": _("답글"),
         "reply_send": _("답글 보내기"),
         "reply_label": _("답글 쓰기"),
-        "replies": _counted("답글 %(n)s개", "답글 %(n)s개"),
+        "replies": {
+            "one": ngettext("답글 %(n)s개", "답글 %(n)s개", 1),
+            "other": ngettext("답글 %(n)s개", "답글 %(n)s개", 2),
+        },
         "stance_counts": _("입장 현황"),
         "sent": _("보냈습니다."),
         "conclusion": _("결론"),
@@ -110,5 +121,8 @@ def ui_strings() -> dict[str, Any]:
             "'%(from)s' 제안을 '%(into)s' 제안에 합칠까요? 합친 제안의 내용은 남길 제안 아래에 "
             "그대로 보이고, 작성자에게 알립니다."
         ),
-        "merged_from": _counted("합쳐진 제안 %(n)s개", "합쳐진 제안 %(n)s개"),
+        "merged_from": {
+            "one": ngettext("합쳐진 제안 %(n)s개", "합쳐진 제안 %(n)s개", 1),
+            "other": ngettext("합쳐진 제안 %(n)s개", "합쳐진 제안 %(n)s개", 2),
+        },
     }

@@ -301,18 +301,22 @@ ENGLISH_PAGES_SCRIPT = """() => {
   const skip = '.statement__text, .statement__author, .queue__name, .stage__name strong, '
     + '.room-head__title, .room-head__agenda, .account__who, .delib-poll__q strong, '
     + '.delib-bars__label, [data-presence-list], .pinned, [lang="ko"], title, script, style, option, optgroup';
+  const hangul = /[\\uac00-\\ud7a3]/;
+  // "Label: quoted words" or "name: Action" joins an English label to someone's words;
+  // it is left in Korean only if every part of it is Korean.
+  const korean = (text) => hangul.test(text) && text.split(': ').every((part) => hangul.test(part));
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const out = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.textContent.trim() || n.parentElement.closest(skip)) continue;
     if (n.parentElement.closest('[hidden]')) continue;
-    if (/[\\uac00-\\ud7a3]/.test(n.textContent)) out.push(n.textContent.trim());
+    if (korean(n.textContent)) out.push(n.textContent.trim());
   }
   for (const node of document.querySelectorAll('[aria-label], [placeholder]')) {
     if (node.closest(skip)) continue;
     for (const attr of ['aria-label', 'placeholder']) {
       const v = node.getAttribute(attr);
-      if (v && /[\\uac00-\\ud7a3]/.test(v) && !/[\\uac00-\\ud7a3]/.test(v.split(':').pop() ?? '')) out.push(v);
+      if (v && korean(v)) out.push(v);
     }
   }
   return out;
@@ -378,7 +382,7 @@ def test_region_list_is_grouped_and_searchable(
     expect(nickname).to_have_value("가" * 20)
     search = page.get_by_label("지역 검색")
     search.fill("고성")
-    visible = page.locator("#id_region option:not([hidden])")
+    visible = page.locator("#id_region optgroup option:not([hidden])")
     expect(visible).to_have_count(2)
     expect(visible.nth(0)).to_have_text(re.compile("고성군$"))
     labels = sorted(visible.all_text_contents())
