@@ -139,3 +139,38 @@ class SessionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.from_state} -> {self.to_state}"
+
+
+class BriefingMaterial(models.Model):
+    """What residents read before and during a session: a note, a link or a small file.
+
+    Files are kept in the database (at most ``briefing.MAX_BYTES``), so every server of a
+    deployment serves them without a shared disk.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("글")
+        LINK = "link", _("링크")
+        FILE = "file", _("파일")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="briefing")
+    kind = models.CharField(_("종류"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("제목"), max_length=200)
+    body = models.TextField(_("내용"), blank=True)
+    url = models.URLField(_("링크 주소"), max_length=500, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(editable=False, default=b"")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "created_at", "pk"]
+        verbose_name = _("안내 자료")
+        verbose_name_plural = _("안내 자료")
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.title}"

@@ -18,6 +18,17 @@ agenda_patterns = [
         views.session_transition,
         name="session_transition",
     ),
+    path("sessions/<int:session_id>/briefing/", views.briefing_add, name="briefing_add"),
+    path(
+        "sessions/<int:session_id>/briefing/<int:material_id>/remove/",
+        views.briefing_remove,
+        name="briefing_remove",
+    ),
+    path(
+        "sessions/<int:session_id>/briefing/<int:material_id>/file/",
+        views.briefing_file,
+        name="briefing_file",
+    ),
     path("my/organisation/", views.dashboard, name="dashboard"),
 ]
 

@@ -13,12 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import permissions, selectors, services
+from . import briefing, permissions, selectors, services
 from .forms import AgendaForm, HomeFilterForm, InviteForm, SessionForm
-from .models import Agenda, Session
+from .models import Agenda, BriefingMaterial, Session
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -302,3 +303,69 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_create": selectors.organisations_for_new_agenda(user).exists(),
         },
     )
+
+
+def _console_url(session: Session) -> str:
+    return reverse("live:console", args=[session.pk]) + "#briefing-title"
+
+
+@require_POST
+def briefing_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A facilitator attaches a note, a link or a file to the session."""
+    session = selectors.session_get_manageable(request.user, session_id)
+    upload = request.FILES.get("upload")
+    received = None
+    if upload is not None:
+        if upload.size is not None and upload.size > briefing.MAX_BYTES:
+            messages.error(
+                request,
+                _("파일은 %(mb)dMB까지 올릴 수 있습니다.") % {"mb": briefing.MAX_BYTES // 2**20},
+            )
+            return HttpResponseRedirect(_console_url(session))
+        received = briefing.Upload(name=upload.name or "", data=upload.read())
+    try:
+        briefing.briefing_add(
+            actor=request.user,  # type: ignore[arg-type]
+            session=session,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            url=request.POST.get("url", ""),
+            upload=received,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("안내 자료를 붙였습니다."))
+    return HttpResponseRedirect(_console_url(session))
+
+
+@require_POST
+def briefing_remove(request: HttpRequest, session_id: int, material_id: int) -> HttpResponse:
+    """A facilitator takes a material off the session."""
+    session = selectors.session_get_manageable(request.user, session_id)
+    material = BriefingMaterial.objects.filter(session=session, pk=material_id).first()
+    if material is None:
+        raise Http404
+    try:
+        briefing.briefing_remove(actor=request.user, material=material)  # type: ignore[arg-type]
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("안내 자료를 뺐습니다."))
+    return HttpResponseRedirect(_console_url(session))
+
+
+def briefing_file(request: HttpRequest, session_id: int, material_id: int) -> HttpResponse:
+    """A material's file, to whoever may see the session; always as a download."""
+    session = selectors.session_get_visible(request.user, session_id)
+    material = BriefingMaterial.objects.filter(
+        session=session, pk=material_id, kind=BriefingMaterial.Kind.FILE
+    ).first()
+    if material is None:
+        raise Http404
+    response = HttpResponse(bytes(material.data), content_type=material.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, material.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

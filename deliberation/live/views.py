@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from deliberation.agendas.briefing import MAX_BYTES as BRIEFING_MAX_BYTES
+from deliberation.agendas.briefing import SAFE_TYPES as BRIEFING_TYPES
+from deliberation.agendas.briefing import briefing_list
 from deliberation.agendas.models import Session
 from deliberation.agendas.permissions import (
     JOINABLE_STATES,
@@ -205,6 +208,7 @@ def _render_page(request: HttpRequest, session: Session, page: str, **extra: Any
         "room_config": _page_config(request, session, page),
         "room_strings": UI_STRINGS,
         "join_url": request.build_absolute_uri(reverse("live:join_code", args=[session.join_code])),
+        "briefing": briefing_list(session),
         **extra,
     }
     return render(request, f"live/{page}.html", context)
@@ -238,7 +242,15 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _moderator_session(request, session_id)
     if isinstance(session, HttpResponse):
         return session
-    return _render_page(request, session, "console", reopen_until=_reopen_until(request, session))
+    return _render_page(
+        request,
+        session,
+        "console",
+        reopen_until=_reopen_until(request, session),
+        briefing_accept=",".join(f".{ext}" for ext in BRIEFING_TYPES),
+        briefing_types=", ".join(sorted({ext.upper() for ext in BRIEFING_TYPES})),
+        briefing_max_mb=BRIEFING_MAX_BYTES // 2**20,
+    )
 
 
 def _reopen_until(request: HttpRequest, session: Session) -> Any:

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from deliberation.agendas.models import Session
 from deliberation.live.models import ModerationAction, Statement
 from deliberation.people.identity import resident_token
+from deliberation.people.models import Organisation
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import FacilitatorFactory, ResidentFactory, SessionFactory
 
@@ -199,12 +200,15 @@ def test_facilitator_is_asked_before_anything_irreversible(
     hidden.get_by_role("button", name="되돌리기: 군산청년").click()
     expect(console.locator("[data-side-list] .statement.is-hidden")).to_have_count(0)
     reasons = list(
-        ModerationAction.objects.filter(session=session).order_by("pk").values_list("kind", "reason")
+        ModerationAction.objects.filter(session=session)
+        .order_by("pk")
+        .values_list("kind", "reason")
     )
     assert reasons[-2:] == [("hide", "욕설이 섞여 있음"), ("restore", "")]
 
     # Removing someone says so: it never reads like "export".
-    expect(console.get_by_role("button", name="회의에서 퇴장시키기: 군산청년").first).to_be_visible()
+    remove = console.get_by_role("button", name="회의에서 퇴장시키기: 군산청년")
+    expect(remove.first).to_be_visible()
     expect(console.get_by_role("button", name=re.compile("^내보내기"))).to_have_count(0)
 
     # Bulk hide: pick two, confirm, both are hidden with one reason.
@@ -285,9 +289,14 @@ def test_projector_shows_the_speaker_and_poll_results_without_scrolling(
     expect(projector.locator("[data-stage-speaker]")).to_contain_text("부안주민")
     # Readable from the back of the hall: all of it on the first screen, in large type.
     screen(projector, "real-use-8-projector")
-    for node in (results, projector.locator("[data-stage-speaker]"), projector.locator("[data-stage-timer]")):
+    speaker, timer = (
+        projector.locator("[data-stage-speaker]"),
+        projector.locator("[data-stage-timer]"),
+    )
+    for node in (results, speaker, timer):
         assert node.evaluate(IN_VIEWPORT), node
-    size = results.locator(".delib-bars__label").first.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")
+    label = results.locator(".delib-bars__label").first
+    size = label.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")
     assert size >= 28, size
     assert projector.evaluate("document.documentElement.scrollHeight") <= HALL["height"] + 1
     screen(projector, "real-use-8-projector")
@@ -300,7 +309,8 @@ ENGLISH_PAGES_SCRIPT = """() => {
   // Text a person reads, minus what people wrote or are called (names, statements, titles).
   const skip = '.statement__text, .statement__author, .queue__name, .stage__name strong, '
     + '.room-head__title, .room-head__agenda, .account__who, .delib-poll__q strong, '
-    + '.delib-bars__label, [data-presence-list], .pinned, [lang="ko"], title, script, style, option, optgroup';
+    + '.delib-bars__label, [data-presence-list], .pinned, [lang="ko"], '
+    + 'title, script, style, option, optgroup';
   const hangul = /[\\uac00-\\ud7a3]/;
   // "Label: quoted words" or "name: Action" joins an English label to someone's words;
   // it is left in Korean only if every part of it is Korean.
@@ -341,9 +351,10 @@ def test_english_pages_have_no_korean_outside_names_and_quotes(
     sign_in(console, base, host.username)
     console.goto(f"{base}/sessions/{session.pk}/console/")
     expect(console.locator("[data-conn]")).to_have_text("Connected")
-    console.locator("[data-delib]").get_by_label("Question", exact=True).fill("어디서?")
-    console.locator("[data-delib]").get_by_label(re.compile("Options")).fill("군산\n부안")
-    console.locator("[data-delib]").get_by_role("button", name=re.compile("Start the poll|Launch")).click()
+    polls = console.locator("[data-delib]")
+    polls.get_by_label("Question", exact=True).fill("어디서?")
+    polls.get_by_label(re.compile("Options")).fill("군산\n부안")
+    polls.get_by_role("button", name=re.compile("Start the poll|Launch")).click()
     expect(room.locator(".delib-poll")).to_contain_text("0 responses")
     room.locator(".delib-poll").get_by_label("군산", exact=True).check()
     room.locator(".delib-poll").get_by_role("button", name="Answer").click()
@@ -388,8 +399,7 @@ def test_region_list_is_grouped_and_searchable(
     labels = sorted(visible.all_text_contents())
     assert labels == ["강원특별자치도 고성군", "경상남도 고성군"]
     search.fill("부산 중구")
-    expect(page.locator("#id_region")).to_have_value(
-        str(__import__("deliberation.people.models", fromlist=["Organisation"]).Organisation.objects.get(parent__slug="busan", name="중구").pk)
-    )
+    busan_jung = Organisation.objects.get(parent__slug="busan", name="중구")
+    expect(page.locator("#id_region")).to_have_value(str(busan_jung.pk))
     shot(page, "real-use-10-region-search-phone")
     axe_check(page, "quick join with the region search")

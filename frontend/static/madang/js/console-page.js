@@ -24,6 +24,12 @@ if (started) {
     });
   }
   view.bindConsoleTools();
+  // Forms that remove something ask first (briefing materials).
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (e) => {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
+  }
   const locked = root.querySelector('[data-setting="locked"]');
   locked?.addEventListener("change", () => view.act("room.lock", { locked: locked.checked }));
   const premod = root.querySelector('[data-setting="premoderation"]');

@@ -358,6 +358,12 @@ class Deliberation {
       this.renderStanceForm(kind, hasPhases && !closed);
       const allowed = kind === "briefing" ? ["question"] : kind === "discussion" ? STANCES : [];
       window.madangRoom?.view?.setStanceChoices(hasPhases && !closed && this.isParticipant() ? allowed : []);
+      // The briefing phase opens the materials it asks residents to read.
+      const materials = document.querySelector("[data-briefing]");
+      if (materials && kind === "briefing" && this.openedBriefing !== this.part.current_phase_id) {
+        this.openedBriefing = this.part.current_phase_id;
+        materials.open = true;
+      }
       this.show("stances", hasPhases && !closed && (kind === "discussion" || (kind === "briefing" && stanceTotal > 0)));
       this.show("questions", hasPhases && !closed && ["briefing", "discussion"].includes(kind));
       this.show("proposals", kind === "proposals");
