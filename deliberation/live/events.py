@@ -207,6 +207,16 @@ class StaffReportResolved(Event):
 
 @register_event
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffPresence(Event):
+    """Who is present (people, not sockets), for the facilitators' list."""
+
+    type: ClassVar[str] = "staff.presence"
+    people: list[dict[str, Any]]
+    complete: bool = True
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Snapshot(Event):
     """The room's state at ``seq``: the first message after accept, and after a resync.
 

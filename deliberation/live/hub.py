@@ -46,6 +46,9 @@ HOLD_SECONDS = 0.3  # how long an event ahead of its predecessor waits before a 
 MAINTENANCE_SECONDS = 1.0
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_STALE = 30.0
+# Up to this many people, a presence message names them (so processes count a person with
+# tabs on two servers once, and facilitators get the list); past it, counts only.
+PRESENCE_LIST_MAX = 500
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 RESYNC_CONCURRENCY = 8  # snapshots built at once when a recovered layer resyncs sockets
 
@@ -103,6 +106,11 @@ class RoomHub:
         self.floor_timer: asyncio.TimerHandle | None = None
         self.last_numbered_at = time.monotonic()
         self.presence: dict[str, tuple[int, float]] = {}
+        self.presence_people: dict[str, frozenset[int] | None] = {}
+        self.presence_key: Any = None  # what was last published: the people, or their count
+        self.staff_listed: set[RoomSocket] = set()  # staff sockets holding the current list
+        self.staff_people: frozenset[int] | None = None
+        self.listing: asyncio.Future[Any] | None = None
         self.presence_sent = -1
         self.presence_published: tuple[int, float] = (-1, 0.0)
         self.tasks: list[asyncio.Task[Any]] = []
@@ -197,6 +205,7 @@ class RoomHub:
             else:
                 self.people.pop(socket.user_id, None)
         self.sockets.discard(socket)
+        self.staff_listed.discard(socket)
         self.wires.pop(socket, None)
         mine = self.by_user.get(socket.user_id)
         if mine is not None:
@@ -260,6 +269,10 @@ class RoomHub:
         elif to == "presence":
             process = str(message.get("process"))
             self.presence[process] = (int(message.get("count", 0)), time.monotonic())
+            named = message.get("people")
+            self.presence_people[process] = (
+                frozenset(int(i) for i in named) if isinstance(named, list) else None
+            )
             if message.get("ask") and process != PROCESS_ID:
                 # A process back from a channel-layer outage asks for everyone's count:
                 # answer at the next sweep.
@@ -374,12 +387,64 @@ class RoomHub:
 
     # --- maintenance: presence, lost events, access -----------------------------------------
 
+    def _people_key(self) -> Any:
+        return frozenset(self.people) if len(self.people) <= PRESENCE_LIST_MAX else len(self.people)
+
     async def keep_presence(self) -> None:
-        """Publish this process's socket count when it changed (and as a heartbeat)."""
+        """Publish who is here when it changed (and as a heartbeat); keep staff lists fresh."""
         count = len(self.people)
         last_count, last_at = self.presence_published
-        if count != last_count or time.monotonic() - last_at > PRESENCE_HEARTBEAT:
+        if (
+            count != last_count
+            or self._people_key() != self.presence_key
+            or time.monotonic() - last_at > PRESENCE_HEARTBEAT
+        ):
             await self._publish_presence(count)
+        self._list_for_staff()
+
+    def _present_ids(self) -> frozenset[int] | None:
+        """Everyone present across processes, when every process named its people."""
+        now = time.monotonic()
+        union: set[int] = set(self.people)
+        for process, (_count, at) in self.presence.items():
+            if now - at >= PRESENCE_STALE or process == PROCESS_ID:
+                continue
+            named = self.presence_people.get(process)
+            if named is None:
+                return None
+            union |= named
+        return frozenset(union)
+
+    def _list_for_staff(self) -> None:
+        """Send the facilitators who is present when it changed (or to a newly joined one)."""
+        staff = [s for s in self.sockets if s.staff and s.active and not s.closed]
+        if not staff or (self.listing is not None and not self.listing.done()):
+            return
+        present = self._present_ids()
+        if present is None:
+            present = frozenset(self.people)  # a large room: the people this server holds
+        if present != self.staff_people:
+            self.staff_people = present
+            self.staff_listed.clear()
+        waiting = [s for s in staff if s not in self.staff_listed]
+        if not waiting:
+            return
+        complete = self._present_ids() is not None
+        self.listing = asyncio.ensure_future(self._send_staff_list(waiting, present, complete))
+        self.background.add(self.listing)
+        self.listing.add_done_callback(self.background.discard)
+
+    async def _send_staff_list(
+        self, sockets: list[RoomSocket], present: frozenset[int], complete: bool
+    ) -> None:
+        from .selectors import present_people
+
+        people = await database_sync_to_async(present_people)(self.session_id, present)
+        text = events.encode(events.StaffPresence(people=people, complete=complete).to_dict())
+        for socket in sockets:
+            if socket in self.sockets and not socket.closed:
+                await socket.push(text)
+                self.staff_listed.add(socket)
 
     async def after_sweep(self, lost: set[str], last_seq: int | None, *, started: float) -> None:
         """Kick sockets whose access ended; fetch events the channel layer lost."""
@@ -455,14 +520,19 @@ class RoomHub:
     async def _publish_presence(self, count: int, *, ask: bool = False) -> None:
         self.presence_published = (count, time.monotonic())
         self.presence[PROCESS_ID] = (count, time.monotonic())
+        self.presence_key = self._people_key()
+        named = self.presence_key if isinstance(self.presence_key, frozenset) else None
+        self.presence_people[PROCESS_ID] = named
         if self.layer is not None:
-            message = {
+            message: dict[str, Any] = {
                 "type": broadcast.BROADCAST,
                 "text": "",
                 "to": "presence",
                 "process": PROCESS_ID,
                 "count": count,
             }
+            if named is not None:
+                message["people"] = sorted(named)
             if ask:
                 message["ask"] = True
             try:
@@ -473,6 +543,9 @@ class RoomHub:
         await self._deliver_presence()
 
     def presence_total(self) -> int:
+        present = self._present_ids()
+        if present is not None:
+            return len(present)  # a person with tabs on two servers counts once
         now = time.monotonic()
         total = sum(c for c, at in self.presence.values() if now - at < PRESENCE_STALE)
         return max(total, len(self.people))

@@ -371,3 +371,38 @@ def events_after(
         data["seq"] = seq
         out.append(data)
     return out
+
+
+def _region_names(region: Any) -> tuple[str, str]:
+    """(Korean, English) name of a region, a district with its province."""
+    if region is None:
+        return "", ""
+    parent = region.parent if region.kind == "local" else None
+    ko = f"{parent.name} {region.name}" if parent else region.name
+    en_parts = [parent.name_en or parent.name] if parent else []
+    en = " ".join([*en_parts, region.name_en or region.name])
+    return ko, en
+
+
+def present_people(session_id: int, user_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The people present, for the facilitators: name, role, region; staff first."""
+    from deliberation.agendas.permissions import can_moderate
+    from deliberation.people.models import User
+
+    session = Session.objects.select_related("agenda__organisation").get(pk=session_id)
+    people = User.objects.filter(pk__in=list(user_ids)).select_related("region__parent")
+    rows = []
+    for person in people:
+        region_ko, region_en = _region_names(person.region)
+        rows.append(
+            {
+                "user_id": person.pk,
+                "nickname": person.display_name,
+                "role": person.role,
+                "staff": person.role != User.Role.RESIDENT and can_moderate(person, session),
+                "region": region_ko,
+                "region_en": region_en,
+            }
+        )
+    rows.sort(key=lambda r: (not r["staff"], r["nickname"]))
+    return rows

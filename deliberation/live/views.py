@@ -126,6 +126,7 @@ UI_STRINGS: dict[str, Any] = {
     # ("remove" reads as a removal from the meeting, never as an export).
     "actions": {**dict(ModerationAction.Kind.choices), "remove": _("회의에서 퇴장")},
     "stances": dict(Stance.choices),
+    "roles": dict(User.Role.choices),
     "stance_none": _("의견만"),
     "on_stage": _("발언대"),
     "floor_howto": _("현장에 계시면 마이크로 말씀하시고, 온라인이면 의견 쓰기 칸에 써 주세요."),

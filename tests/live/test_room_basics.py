@@ -38,3 +38,23 @@ async def test_presence_counts_people_not_tabs_or_projectors(room: Room) -> None
     counts = [m["count"] for m in staff.messages if m.get("type") == "presence"]
     assert max(counts) == 4, counts
     assert snapshot is None or snapshot["presence"] <= 4
+
+
+async def test_facilitators_see_who_is_present_once_each(room: Room) -> None:
+    from tests.live.conftest import new_resident
+
+    staff = await room.join(room.facilitator)
+    alice = await new_resident(nickname="두 탭 주민")
+    first = await room.join(alice)
+    await room.join(alice)
+    await room.join(room.facilitator, view="projector")
+    listed = await staff.wait_for(
+        lambda m: m.get("type") == "staff.presence" and len(m["people"]) == 2, timeout=10
+    )
+    people = {p["nickname"]: p for p in listed["people"]}
+    assert set(people) == {"두 탭 주민", room.facilitator.display_name}
+    assert people[room.facilitator.display_name]["staff"] is True
+    assert people["두 탭 주민"]["role"] == "resident" and people["두 탭 주민"]["staff"] is False
+    assert listed["people"][0]["staff"] is True  # staff first
+    # Residents never get the list.
+    assert not [m for m in first.messages if m.get("type") == "staff.presence"]

@@ -13,6 +13,28 @@ export class ConsoleView extends RoomView {
     super(...args);
     this.picked = new Set(); // statements picked for a bulk action
     this.recent = []; // arrival times of new statements
+    this.client.on("staff.presence", (m) => this.renderPresenceList(m.people || []));
+  }
+
+  // Who is present: one line a person (however many tabs), with role and region.
+  renderPresenceList(people) {
+    const list = this.q("[data-presence-list]");
+    if (!list) return;
+    const english = document.documentElement.lang.startsWith("en");
+    list.replaceChildren(
+      ...people.map((p) => {
+        const region = english ? p.region_en : p.region;
+        const role = this.t.roles?.[p.role] || p.role;
+        return el(
+          "li",
+          { "data-user-id": String(p.user_id) },
+          el("strong", { text: p.nickname + (p.user_id === this.me.id ? ` (${this.t.you})` : "") }),
+          el("span", { class: "muted", text: [role, region].filter(Boolean).join(" · ") }),
+        );
+      }),
+    );
+    this.q("[data-presence-empty]").hidden = people.length > 0;
+    this.q("[data-presence-count]").textContent = people.length ? `(${people.length})` : "";
   }
 
   upsertStatement(st, options = {}) {
