@@ -403,3 +403,71 @@ def test_region_list_is_grouped_and_searchable(
     expect(page.locator("#id_region")).to_have_value(str(busan_jung.pk))
     shot(page, "real-use-10-region-search-phone")
     axe_check(page, "quick join with the region search")
+
+
+def test_premoderation_queue_end_to_end_and_who_is_present(
+    hall: dict[str, Any], new_page: Any, sign_in: Any, axe_check: Any, shot: Any
+) -> None:
+    from deliberation.people.regions import regions_load
+
+    base, session, host = hall["base"], hall["session"], hall["host"]
+    regions = regions_load()
+    resident = ResidentFactory(nickname="부산 중구민", region=regions["busan-jung-gu"])
+    console = console_page(new_page, sign_in, base, host, session)
+    expect(console.locator("[data-conn]")).to_have_text("연결됨")
+    console.get_by_label("사전 승인(진행자 승인 후 공개)").check()
+    room = resident_page(new_page, base, resident, f"/sessions/{session.pk}/room/")
+    expect(room.locator("[data-room-notice]")).to_contain_text("사전 승인")
+    # The console lists who is here: one line a person, with role and region.
+    present = console.locator("[data-presence-list]")
+    expect(present.locator("li", has_text="부산 중구민")).to_contain_text("부산광역시 중구")
+    expect(present.locator("li", has_text="부산 중구민")).to_contain_text("주민")
+    expect(present.locator("li")).to_have_count(2)
+
+    room.locator("#composer-text").fill("영도 다리에서 국제 축제를 열어요.")
+    room.locator("[data-composer-send]").click()
+    expect(room.locator("[data-composer-status]")).to_have_text("진행자 승인 후 공개됩니다.")
+    pending = console.locator("[data-pending-list] .statement", has_text="국제 축제")
+    expect(pending).to_be_visible()
+    expect(room.locator("[data-side-list]")).not_to_contain_text("국제 축제")
+    shot(console, "real-use-11-approval-queue-laptop")
+    pending.get_by_role("button", name="승인").click()
+    expect(room.locator("[data-side-list]")).to_contain_text("국제 축제")
+    expect(room.locator("[data-room-alert]")).to_contain_text("승인되어 공개되었습니다")
+    expect(console.locator("[data-pending-list] .statement")).to_have_count(0)
+
+    room.locator("#composer-text").fill("광고: 010-1234-5678로 연락 주세요")
+    room.locator("[data-composer-send]").click()
+    second = console.locator("[data-pending-list] .statement", has_text="광고")
+    console.get_by_label(re.compile("다음 조치의 사유")).fill("광고성 글")
+    second.get_by_role("button", name="거절").click()
+    expect(room.locator("[data-room-alert]")).to_contain_text("승인되지 않았습니다")
+    expect(room.locator("[data-room-alert]")).to_contain_text("광고성 글")
+    expect(room.locator("[data-side-list]")).not_to_contain_text("광고")
+    shot(room, "real-use-12-rejected-notice-phone")
+    axe_check(console, "console with the approval queue")
+    assert list(
+        Statement.objects.filter(session=session).order_by("pk").values_list("status", flat=True)
+    ) == ["visible", "rejected"]
+
+
+def test_deliberation_console_puts_the_current_phase_at_the_top(
+    live_server_url: str, new_page: Any, sign_in: Any, axe_check: Any, shot: Any
+) -> None:
+    host = FacilitatorFactory()
+    session = SessionFactory(
+        state=Session.State.LIVE,
+        kind=Session.Kind.DELIBERATION,
+        agenda__organisation=host.organisation,
+    )
+    console = console_page(new_page, sign_in, live_server_url, host, session)
+    controls = console.locator("[data-delib-phase-controls]")
+    expect(controls).to_be_visible()
+    assert controls.evaluate(IN_VIEWPORT), "phase controls are below the first screen"
+    console.get_by_role("button", name="다음 단계").click()
+    expect(console.locator("[data-delib-phase-label]")).to_have_text("안내·학습")
+    # The briefing's questions come right under the controls.
+    first_section = console.locator("[data-delib-console-status] + section h3")
+    expect(first_section).to_have_text("질문과 답변")
+    shot(console, "real-use-13-deliberation-console-laptop")
+    axe_check(console, "deliberation console")
