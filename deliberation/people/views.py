@@ -104,7 +104,7 @@ def quick_join(request: HttpRequest) -> HttpResponse:
             "current": current,
             "consent_form": consent,
             "region_strings": {
-                "label": _("지역 검색"),
+                "label": _("시·군·구 검색"),
                 "placeholder": _("예: 중구, 고성, 전주"),
                 "none": _("찾는 지역이 없습니다."),
             },

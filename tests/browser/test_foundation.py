@@ -108,7 +108,7 @@ def test_facilitator_creates_agenda_and_session_and_a_resident_sees_it(
     axe_check(resident, "quick-join")
     shot(resident, "foundation-join-390")
     resident.fill("#id_nickname", "전주청년")
-    resident.select_option("#id_region", label="전북특별자치도")
+    resident.select_option("#id_region", label="전북특별자치도 전체")
     resident.check("#id_consent-required")
     resident.get_by_role("button", name="참여하기").click()
     resident.wait_for_url(f"{base}/")
@@ -177,9 +177,11 @@ def test_pages_read_well_at_phone_and_desktop_width(
         assert page.madang_errors == []
     english = new_page(width=390, locale="en-US")
     english.goto(live_server_url + "/")
-    english.select_option("#lang-select", value="en")
-    english.get_by_role("button").filter(has_text=re.compile("바꾸기|Change")).click()
-    english.wait_for_load_state("load")
+    # The browser asked for English; the switch names each language in its own words
+    # and offers Korean in one click.
+    switch = english.locator(".lang-switch")
+    assert switch.locator("[aria-current]").inner_text() == "English"
+    assert switch.get_by_role("button", name="한국어").count() == 1
     assert english.locator("html").get_attribute("lang") == "en"
     axe_check(english, "home in English")
     shot(english, "foundation-home-en-390")

@@ -88,7 +88,9 @@ def test_open_mic_journey_on_three_pages(
         expect(page.locator("[data-stage-speaker]")).to_contain_text("전주시민")
         expect(page.locator("[data-stage-timer]")).to_be_visible()
         expect(page.locator("[data-queue-list] li")).to_have_count(0)
-    expect(room.locator("[data-hand-status]")).to_have_text("지금 발언하실 차례입니다.")
+    # The speaker is told what to do: speak in the hall, or type.
+    expect(room.locator("[data-hand-status]")).to_contain_text("지금 발언하실 차례입니다.")
+    expect(room.locator("[data-hand-status]")).to_contain_text("의견 쓰기 칸에 써 주세요")
 
     # The speaker's statement appears on the stage of all three pages.
     stage_text = "청년들이 해외 취업 정보를 지역에서 바로 얻을 수 있으면 좋겠습니다."
@@ -130,8 +132,9 @@ def test_open_mic_journey_on_three_pages(
     expect(hidden).to_contain_text("진행자가 가린 발언")
     expect(hidden.get_by_text("진행자가 가릴 발언")).to_be_hidden()
     expect(console.locator("[data-audit-list]")).to_contain_text("숨김")
-    # The stage statement stays where it was.
-    expect(room.locator("[data-stage-list]")).to_contain_text(stage_text)
+    # The finished turn left the stage; its words stay in the discussion.
+    expect(room.locator("[data-stage-list] .statement")).to_have_count(0)
+    expect(room.locator("[data-side-list]")).to_contain_text(stage_text)
 
     shot(room, "live-room-after-hide-360")
     shot(console, "live-console-after-hide-390")

@@ -391,7 +391,7 @@ def test_region_list_is_grouped_and_searchable(
     expect(page.locator("#id_nickname_helptext")).to_contain_text("20자까지")
     nickname.fill("가" * 30)
     expect(nickname).to_have_value("가" * 20)
-    search = page.get_by_label("지역 검색")
+    search = page.get_by_label("시·군·구 검색")
     search.fill("고성")
     visible = page.locator("#id_region optgroup option:not([hidden])")
     expect(visible).to_have_count(2)

@@ -114,12 +114,32 @@ def test_console_starts_a_scheduled_session(
     assert scheduled.state == Session.State.LIVE
 
 
-def test_missing_panel_templates_do_not_break_pages(
+def test_every_named_panel_template_exists_and_is_on_its_page(
     client: Client, live_session: Session, resident: Any
 ) -> None:
+    from django.template.loader import get_template
+
+    from deliberation.live.views import PANEL_TEMPLATES
+
+    for names in PANEL_TEMPLATES.values():
+        for name in names:
+            get_template(name)  # a name without a template fails here, not silently
     response = as_resident(client, resident).get(f"/sessions/{live_session.pk}/room/")
     assert response.status_code == 200
-    assert isinstance(response.context["panels"], dict)
+    assert response.context["panels"] == PANEL_TEMPLATES["room"]
+    assert "data-delib=" in response.content.decode()
+
+
+def test_a_missing_panel_template_is_an_error(
+    client: Client, live_session: Session, resident: Any, monkeypatch: Any
+) -> None:
+    from django.template import TemplateDoesNotExist
+
+    from deliberation.live import views
+
+    monkeypatch.setitem(views.PANEL_TEMPLATES, "room", ["digests/room_panel.html"])
+    with pytest.raises(TemplateDoesNotExist):
+        as_resident(client, resident).get(f"/sessions/{live_session.pk}/room/")
 
 
 def test_closed_room_says_so_and_does_not_connect(
