@@ -161,6 +161,7 @@ _TRANSITION_LABELS = {
     (Session.State.LIVE, Session.State.CLOSED): _("회의 종료"),
     (Session.State.PAUSED, Session.State.LIVE): _("다시 시작"),
     (Session.State.PAUSED, Session.State.CLOSED): _("회의 종료"),
+    (Session.State.CLOSED, Session.State.LIVE): _("회의 다시 열기"),
     (Session.State.CLOSED, Session.State.ARCHIVED): _("보관하기"),
 }
 
@@ -177,6 +178,12 @@ def session_transition_choices(user: Any, session: Session) -> list[TransitionCh
             danger=to in (Session.State.CLOSED, Session.State.ARCHIVED),
         )
         for to in sorted(TRANSITIONS[session.state], key=order.index)
+        # Reopening is offered only while the window after the close is open.
+        if not (
+            session.state == Session.State.CLOSED
+            and to == Session.State.LIVE
+            and not permissions.can_reopen_session(user, session)
+        )
     ]
 
 

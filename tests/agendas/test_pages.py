@@ -247,7 +247,7 @@ def _buttons(html: str) -> set[str]:
         ("scheduled", {"live", "closed"}),
         ("live", {"paused", "closed"}),
         ("paused", {"live", "closed"}),
-        ("closed", {"archived"}),
+        ("closed", {"live", "archived"}),  # reopen: just closed, within the window
         ("archived", set()),
     ],
 )

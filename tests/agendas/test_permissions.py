@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from deliberation.agendas import permissions, services
+from deliberation.agendas import briefing, permissions, services
 from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.people.models import Organisation, User
 from tests.factories import AgendaFactory, OrganisationFactory, SessionFactory, UserFactory
@@ -33,6 +33,8 @@ ACTIONS = [
     "edit_agenda",
     "edit_session",
     "transition_session",
+    "reopen_session",
+    "attach_briefing",
     "join_live_public",
     "join_live_restricted",
     "join_scheduled",
@@ -85,6 +87,7 @@ class World:
     live_public: Session
     live_restricted: Session
     scheduled_public: Session
+    closed_public: Session
     people: dict[str, Any]
 
 
@@ -128,6 +131,7 @@ def world(db: Any) -> World:
         live_public=SessionFactory(agenda=agendas["public"], state=Session.State.LIVE),
         live_restricted=SessionFactory(agenda=agendas["restricted"], state=Session.State.LIVE),
         scheduled_public=SessionFactory(agenda=agendas["public"]),
+        closed_public=SessionFactory(agenda=agendas["public"], state=Session.State.CLOSED),
         people=people,
     )
 
@@ -156,6 +160,8 @@ def _may(world: World, user: Any, action: str) -> bool:
         "edit_agenda": lambda: permissions.can_edit_agenda(user, a["public"]),
         "edit_session": lambda: permissions.can_manage_session(user, world.scheduled_public),
         "transition_session": lambda: permissions.can_moderate(user, world.scheduled_public),
+        "reopen_session": lambda: permissions.can_reopen_session(user, world.closed_public),
+        "attach_briefing": lambda: permissions.can_manage_session(user, world.live_public),
     }[action]()
     if isinstance(user, AnonymousUser):
         return predicate
@@ -172,6 +178,12 @@ def _may(world: World, user: Any, action: str) -> bool:
         ),
         "transition_session": lambda: services.session_transition(
             actor=user, session=world.scheduled_public, to_state=Session.State.LIVE
+        ),
+        "reopen_session": lambda: services.session_transition(
+            actor=user, session=world.closed_public, to_state=Session.State.LIVE
+        ),
+        "attach_briefing": lambda: briefing.briefing_add(
+            actor=user, session=world.live_public, title="안내", body="읽을거리"
         ),
     }[action]
     try:
