@@ -8,7 +8,7 @@ from django.test import Client
 from deliberation.people.forms import QuickJoinForm
 from deliberation.people.models import Organisation, User
 from deliberation.people.regions import REGIONS, regions_load
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, join_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,10 @@ def test_same_named_districts_are_grouped_and_unambiguous() -> None:
 def test_quick_join_stores_the_district_chosen_by_its_province(client: Client) -> None:
     regions_load()
     daegu_jung = Organisation.objects.get(parent__slug="daegu", name="중구")
-    response = client.post("/join/", {"nickname": "대구주민", "region": daegu_jung.pk, "next": "/"})
+    response = client.post(
+        "/join/",
+        {"nickname": "대구주민", "region": daegu_jung.pk, "next": "/", **join_consent()},
+    )
     assert response.status_code == 302
     person = User.objects.get(nickname="대구주민")
     assert person.region == daegu_jung
