@@ -310,6 +310,7 @@ ENGLISH_PAGES_SCRIPT = """() => {
   const skip = '.statement__text, .statement__author, .queue__name, .stage__name strong, '
     + '.room-head__title, .room-head__agenda, .account__who, .delib-poll__q strong, '
     + '.delib-bars__label, [data-presence-list], .pinned, [lang="ko"], '
+    + '.op-statement__text, .op-row__text, .op-featured__text, .flag__text, '
     + 'title, script, style, option, optgroup';
   const hangul = /[\\uac00-\\ud7a3]/;
   // "Label: quoted words" or "name: Action" joins an English label to someone's words;
