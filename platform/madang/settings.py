@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "deliberation.api",
     "deliberation.opinions",
     "deliberation.screening",
+    "deliberation.programmes",
 ]
 
 MIDDLEWARE = [
