@@ -11,7 +11,8 @@ A document is a title and a body. Each is described twice:
 Both are weighted by TF-IDF over the documents compared, with the title's terms counted
 twice and the words every programme in this field uses (지역, 사업, 지원, 국민외교 ...)
 weighted down, then L2-normalised and joined so that a score is
-``TERM_SHARE * cos(terms) + (1 - TERM_SHARE) * cos(n-grams)``, in [0, 1].
+``TERM_SHARE * cos(terms) + (1 - TERM_SHARE) * cos(n-grams)``, in [0, 1] (a document
+not analysed yet is compared by its n-grams alone).
 Similarities are sparse matrix products taken a block of rows at a time, so 10,000
 documents never need a 10,000 x 10,000 matrix in memory.
 
@@ -219,9 +220,14 @@ class OverlapIndex:
         max_df = max(NGRAM_MAX_DF_FLOOR, int(NGRAM_MAX_DF_SHARE * count))
         self.terms, self.term_vocab = _weight_matrix([f.terms for f in self.features])
         ngrams, _ = _weight_matrix([f.ngrams for f in self.features], max_df=max_df)
-        self.matrix = sparse.hstack(
+        joined = sparse.hstack(
             [self.terms * math.sqrt(TERM_SHARE), ngrams * math.sqrt(1.0 - TERM_SHARE)]
         ).tocsr()
+        # A document with no analysed terms yet (a proposal the worker has not reached)
+        # is compared by its n-grams alone, on the same 0..1 scale.
+        norms = np.sqrt(np.asarray(joined.multiply(joined).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self.matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ joined)
 
     @classmethod
     def build(

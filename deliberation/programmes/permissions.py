@@ -56,7 +56,11 @@ def can_create_programme(user: Any, organisation: Organisation) -> bool:
 
 
 def can_edit_programme(user: Any, programme: Programme) -> bool:
-    return can_create_programme(user, programme.organisation)
+    """Its maintainers; ministry staff only up to their clearance."""
+    u = active_user(user)
+    if u is None or not can_create_programme(u, programme.organisation):
+        return False
+    return not u.is_ministry or programme.disclosure in readable_levels(u)
 
 
 def can_view_programme(user: Any, programme: Programme) -> bool:
@@ -75,7 +79,10 @@ def can_review_overlaps(user: Any) -> bool:
 
 
 def can_edit_plan(user: Any, plan: AnnualPlan) -> bool:
-    return can_create_programme(user, plan.organisation)
+    u = active_user(user)
+    if u is None or not can_create_programme(u, plan.organisation):
+        return False
+    return not u.is_ministry or plan.disclosure in readable_levels(u)
 
 
 def can_view_plan(user: Any, plan: AnnualPlan) -> bool:
@@ -111,9 +118,8 @@ def _visible_q(user: Any) -> Q:
     if u.is_admin_role:
         return Q()
     q = Q(disclosure__in=readable_levels(u))
-    managed = [o.pk for o in manageable_organisations(u)]
-    if managed:
-        q |= Q(organisation_id__in=managed)
+    if u.is_facilitator:
+        q |= Q(organisation_id__in=managed_organisation_ids(u))
     return q
 
 

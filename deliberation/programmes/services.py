@@ -66,7 +66,7 @@ def programme_save(
     sessions: Sequence[Any] | None = None,
 ) -> Programme:
     """Create or update a programme the actor maintains; re-analyse it if its text changed."""
-    if not permissions.can_create_programme(actor, programme.organisation):
+    if not permissions.can_edit_programme(actor, programme):
         raise PermissionDenied(_("이 기관의 사업을 관리할 권한이 없습니다."))
     before = None
     if programme.pk:
@@ -204,6 +204,8 @@ class _Rows:
                 )
             else:
                 setattr(programme, name, code)
+        if len(self.errors) == start and not permissions.can_edit_programme(self.actor, programme):
+            self.error(number, "disclosure", _("열람 등급보다 높은 공개 수준입니다."))
         return programme if len(self.errors) == start else None
 
     def _existing(self, number: int, raw_id: str) -> Programme | None:
