@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import factory
@@ -14,13 +15,25 @@ from deliberation.programmes.models import Programme, ProgrammeKind
 from tests import factories
 
 
+def kind(slug: str) -> ProgrammeKind:
+    """A default programme kind (recreated when a transactional test flushed the seeded ones)."""
+    defaults = importlib.import_module(
+        "deliberation.programmes.migrations.0002_default_programme_kinds"
+    ).KINDS
+    for order, (kind_slug, name, name_en) in enumerate(defaults, start=1):
+        ProgrammeKind.objects.get_or_create(
+            slug=kind_slug, defaults={"name": name, "name_en": name_en, "order": order * 10}
+        )
+    return ProgrammeKind.objects.get(slug=slug)
+
+
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Programme
         skip_postgeneration_save = True
 
     organisation = factory.SubFactory(factories.OrganisationFactory)
-    kind = factory.LazyFunction(lambda: ProgrammeKind.objects.get(slug="participation"))
+    kind = factory.LazyFunction(lambda: kind("participation"))
     title = factory.Sequence(lambda n: f"국민참여 교류 사업 {n}")
     description = "주민이 참여하는 국제교류 사업"
     disclosure = Disclosure.PUBLIC
