@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -47,8 +48,9 @@ GENERIC_WEIGHT = 0.2
 TITLE_REPEAT = 2
 TERM_SHARE = 0.6
 NGRAM_SIZES = (2, 3)
-# An n-gram in more than this share of a large collection says nothing (and costs most).
-NGRAM_MAX_DF_SHARE = 0.2
+# A term or n-gram in more than this share of a large collection says nearly nothing
+# (its IDF weight is close to the floor) and costs most in the similarity product.
+NGRAM_MAX_DF_SHARE = 0.05
 NGRAM_MAX_DF_FLOOR = 50
 ROW_BLOCK = 512
 
@@ -98,14 +100,19 @@ def terms_of(analysis: Analysis) -> list[str]:
 
 def word_ngrams(text: str) -> Counter[str]:
     """Character 2- and 3-grams of each word (a word shorter than 3 counts whole)."""
-    grams: Counter[str] = Counter()
+    grams: list[str] = []
     for word in _WORD.findall(text.lower()):
-        if len(word) < 2:
-            continue
-        for n in NGRAM_SIZES:
-            if len(word) >= n:
-                grams.update(word[i : i + n] for i in range(len(word) - n + 1))
-    return grams
+        grams.extend(_grams_of(word))
+    return Counter(grams)
+
+
+@lru_cache(maxsize=200_000)
+def _grams_of(word: str) -> tuple[str, ...]:
+    if len(word) < 2:
+        return ()
+    return tuple(
+        word[i : i + n] for n in NGRAM_SIZES if len(word) >= n for i in range(len(word) - n + 1)
+    )
 
 
 def features_from_terms(
@@ -218,7 +225,9 @@ class OverlapIndex:
         self.position = {doc.key: i for i, doc in enumerate(self.documents)}
         count = len(self.documents)
         max_df = max(NGRAM_MAX_DF_FLOOR, int(NGRAM_MAX_DF_SHARE * count))
-        self.terms, self.term_vocab = _weight_matrix([f.terms for f in self.features])
+        self.terms, self.term_vocab = _weight_matrix(
+            [f.terms for f in self.features], max_df=max_df
+        )
         ngrams, _ = _weight_matrix([f.ngrams for f in self.features], max_df=max_df)
         joined = sparse.hstack(
             [self.terms * math.sqrt(TERM_SHARE), ngrams * math.sqrt(1.0 - TERM_SHARE)]
@@ -259,12 +268,32 @@ class OverlapIndex:
         for start in range(0, len(self), ROW_BLOCK):
             stop = min(start + ROW_BLOCK, len(self))
             scores = self._scores(start, stop)
-            for offset in range(stop - start):
-                i = start + offset
-                row = scores[offset]
-                row[i] = -1.0
-                result.append(self._best(i, row, limit, min_score, skip, explain))
+            rows = np.arange(stop - start)
+            scores[rows, rows + start] = -1.0
+            if skip is None and not explain:
+                result.extend(self._best_of_block(scores, limit, min_score))
+                continue
+            for offset in rows:
+                i = start + int(offset)
+                result.append(self._best(i, scores[offset], limit, min_score, skip, explain))
         return result
+
+    def _best_of_block(self, scores: np.ndarray, limit: int, min_score: float) -> list[list[Match]]:
+        """``_best`` for a block of rows at once (no skipping, no explanations)."""
+        k = min(limit, scores.shape[1])
+        if k < scores.shape[1]:
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        else:
+            top = np.tile(np.arange(scores.shape[1]), (scores.shape[0], 1))
+        picked = np.take_along_axis(scores, top, axis=1)
+        keys = [doc.key for doc in self.documents]
+        block = []
+        for cols, values in zip(top.tolist(), picked.tolist(), strict=True):
+            found = sorted(
+                ((-v, j) for j, v in zip(cols, values, strict=True) if v >= min_score and v > 0)
+            )
+            block.append([Match(key=keys[j], score=round(-nv, 4)) for nv, j in found])
+        return block
 
     def similar_to(
         self,
