@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -119,6 +120,7 @@ def run(rows: int) -> dict[str, Any]:
         path = Path(tmp) / "registry.csv"
         write_csv(data, path)
         started = time.perf_counter()
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), "programme_overlap", str(path)],
             capture_output=True,
@@ -127,6 +129,10 @@ def run(rows: int) -> dict[str, Any]:
             check=True,
         )
         command_seconds = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        command_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+            cpu_after.ru_stime - cpu_before.ru_stime
+        )
         printed = json.loads(done.stdout)
         stages = _stages(path)
     return {
@@ -134,6 +140,7 @@ def run(rows: int) -> dict[str, Any]:
         "distinct_words": len(words),
         "characters": sum(len(r["title"]) + len(r["description"]) for r in data),
         "command_seconds": round(command_seconds, 2),
+        "command_cpu_seconds": round(command_cpu, 2),
         "rows_with_matches": sum(1 for r in printed if r["similar"]),
         "stages_seconds": stages,
         "load_average": [round(x, 2) for x in os.getloadavg()],
