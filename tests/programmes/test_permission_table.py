@@ -18,11 +18,11 @@ MARK = "<!-- permissions-table:programmes -->"
 
 
 def read_table() -> dict[str, dict[str, bool]]:
-    rows = [
-        line
-        for line in DOC.read_text(encoding="utf-8").split(MARK, 1)[1].strip().splitlines()
-        if line.startswith("|")
-    ]
+    rows = []
+    for line in DOC.read_text(encoding="utf-8").split(MARK, 1)[1].strip().splitlines():
+        if not line.startswith("|"):
+            break  # the table ends at its first other line
+        rows.append(line)
     header = [re.findall(r"`([a-z_]+)`", c) for c in rows[0].strip("|").split("|")]
     actions = [found[-1] for found in header[1:]]
     table = {}
