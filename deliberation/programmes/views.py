@@ -165,7 +165,14 @@ def _programme_form_page(request: HttpRequest, programme: Programme | None) -> H
     initial = ProgrammeForm.initial_for(programme) if programme else None
     form = ProgrammeForm(request.POST or None, initial=initial, organisations=organisations)
     agendas = list(visible_agendas(request.user).filter(organisation__in=organisations)[:200])
+    sessions = list(
+        visible_sessions(request.user)
+        .filter(agenda__organisation__in=organisations)
+        .select_related("agenda")
+        .order_by("-starts_at")[:200]
+    )
     chosen = [int(v) for v in request.POST.getlist("agendas") if v.isdigit()]
+    chosen_sessions = [int(v) for v in request.POST.getlist("sessions") if v.isdigit()]
     if request.method == "POST" and form.is_valid():
         target = form.apply(programme or Programme())
         try:
@@ -173,6 +180,7 @@ def _programme_form_page(request: HttpRequest, programme: Programme | None) -> H
                 actor=request.user,  # type: ignore[arg-type]
                 programme=target,
                 agendas=[a for a in agendas if a.pk in chosen],
+                sessions=[x for x in sessions if x.pk in chosen_sessions],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -182,6 +190,11 @@ def _programme_form_page(request: HttpRequest, programme: Programme | None) -> H
             messages.success(request, _("사업을 저장했습니다."))
             return HttpResponseRedirect(reverse("programmes:detail", args=[saved.pk]))
     linked = set(programme.agendas.values_list("pk", flat=True)) if programme else set(chosen)
+    linked_sessions = (
+        set(programme.sessions.values_list("pk", flat=True)) if programme else set(chosen_sessions)
+    )
+    if request.method == "POST":
+        linked, linked_sessions = set(chosen), set(chosen_sessions)
     return render(
         request,
         "programmes/programme_form.html",
@@ -189,6 +202,7 @@ def _programme_form_page(request: HttpRequest, programme: Programme | None) -> H
             "form": form,
             "programme": programme,
             "agendas": [(a, a.pk in linked) for a in agendas],
+            "sessions": [(x, x.pk in linked_sessions) for x in sessions],
             "tab": "registry",
         },
     )

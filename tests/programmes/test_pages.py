@@ -277,3 +277,41 @@ def test_the_demo_registry_has_forty_programmes_and_duplicates_to_review(db: Any
     assert FriendlyCityDesignation.objects.filter(organisation__slug="busan").exists()
     client = _client(director)
     assert "유사·중복 사업" in client.get("/programmes/duplicates/").content.decode()
+
+
+def test_a_facilitator_registers_a_programme_linked_to_an_agenda_and_a_session(
+    world: dict[str, Any],
+) -> None:
+    session = factories.SessionFactory(
+        agenda__organisation=world["busan"], agenda__title="부산 청년 해외 일자리 공론장"
+    )
+    other = factories.SessionFactory(agenda__organisation=world["jeonbuk"])
+    client = _client(world["busan_host"])
+    form = client.get("/programmes/new/").content.decode()
+    assert session.title in form and other.title not in form
+    response = client.post(
+        "/programmes/new/",
+        {
+            "organisation": world["busan"].pk,
+            "kind": ProgrammeKind.objects.get(slug="youth-jobs").pk,
+            "title": "부산 청년 해외 인턴십",
+            "description": "해외 기업 인턴십과 어학 연수",
+            "target_groups": ["youth"],
+            "partners_abroad": "호치민 한인상공회의소\n후쿠오카시",
+            "budget_krw": "120000000",
+            "funding": "general",
+            "stage": "advanced",
+            "status": "planned",
+            "disclosure": "public",
+            "agendas": [session.agenda.pk],
+            "sessions": [session.pk, other.pk],
+        },
+    )
+    assert response.status_code == 302
+    programme = Programme.objects.get(title="부산 청년 해외 인턴십")
+    assert list(programme.agendas.all()) == [session.agenda]
+    assert list(programme.sessions.all()) == [session]  # another organisation's is ignored
+    assert programme.partners_abroad == ["호치민 한인상공회의소", "후쿠오카시"]
+    assert "인턴십" in programme.title_terms
+    page = client.get(f"/programmes/{programme.pk}/").content.decode()
+    assert session.title in page and "1억 2,000만 원" in page
