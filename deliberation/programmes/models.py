@@ -26,6 +26,15 @@ class ProgrammeKind(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: English when asked for and known."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "ko").startswith("en"):
+            return self.name_en
+        return self.name
+
 
 class TargetGroup(models.TextChoices):
     YOUTH = "youth", _("청년")
