@@ -25,6 +25,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.people.devices import scope_device
+
 from . import actions, hub, selectors, services, wire
 from .errors import ActionError
 from .events import Kicked, Resync, encode
@@ -158,7 +160,9 @@ class RoomSocket:
             .filter(pk=self.session_id)
             .first()
         )
-        if session is None or not services.participant_join(user=user, session=session):
+        if session is None or not services.participant_join(
+            user=user, session=session, device_id=scope_device(self.scope)
+        ):
             return None
         via_cookie = "resident_token" in self.scope
         sign_in = None
