@@ -13,7 +13,7 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 
@@ -54,11 +54,11 @@ def _key(limit: Limit, subject: str, window: int) -> str:
     return f"limit:{limit.name}:{window}:{digest}"
 
 
-def hit(limit: Limit, subject: str) -> float | None:
+def hit(limit: Limit, subject: str, *, cache: BaseCache | None = None) -> float | None:
     """Count one use; None if within the limit, else seconds until the window ends."""
     if not subject or limit.count <= 0:
         return None
-    cache = caches["limits"]
+    cache = cache if cache is not None else caches["limits"]
     now = time.time()
     window = int(now // limit.seconds)
     key = _key(limit, subject, window)

@@ -6,9 +6,8 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from deliberation.agendas.models import Agenda, Session
 from deliberation.people.models import MunicipalityProfile, Organisation, User

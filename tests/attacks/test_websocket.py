@@ -9,10 +9,10 @@ import logging
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 
 from deliberation.agendas.models import Session
 from deliberation.live.models import Participant, RoomEvent, Statement
@@ -400,7 +400,12 @@ def test_nicknames_lose_bidi_overrides_and_invisible_characters(organisation_fac
         user = resident_join(nickname=raw, region=region)
         assert user.nickname == shown, repr(user.nickname)
     # Hidden characters cannot smuggle a staff word past the reserved names either.
-    for staff_word in ("진행\u200b자", "\u2066관리자\u2069", "사\u200d회\u200c자\ufeff", "운영자\u0007"):
+    for staff_word in (
+        "진행\u200b자",
+        "\u2066관리자\u2069",
+        "사\u200d회\u200c자\ufeff",
+        "운영자\u0007",
+    ):
         with pytest.raises(ValidationError):
             resident_join(nickname=staff_word, region=region)
     with pytest.raises(Exception):  # noqa: B017 - nothing visible left: refused
