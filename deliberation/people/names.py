@@ -72,8 +72,8 @@ def is_reserved(nickname: str) -> bool:
         if word.isascii() and len(word) >= 5 and word in key:
             return True
     org_names = Organisation.objects.values_list("name", "name_en", "slug")
-    for names in org_names:
-        if any(n and nickname_key(n) == key for n in names):
+    for org in org_names:
+        if any(n and nickname_key(n) == key for n in org):
             return True
     staff = User.objects.filter(
         ~Q(role=User.Role.RESIDENT) | Q(is_staff=True) | Q(is_superuser=True)
@@ -81,8 +81,8 @@ def is_reserved(nickname: str) -> bool:
     for first, last, nick, username in staff.values_list(
         "first_name", "last_name", "nickname", "username"
     ):
-        names = (nick, username, f"{last}{first}", f"{first}{last}")
-        if any(n and nickname_key(n) == key for n in names):
+        staff_names = (nick, username, f"{last}{first}", f"{first}{last}")
+        if any(n and nickname_key(n) == key for n in staff_names):
             return True
     return False
 

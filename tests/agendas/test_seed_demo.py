@@ -49,9 +49,7 @@ def test_seed_demo_twice_gives_the_same_rows_and_prints_the_logins() -> None:
     for username in LOGINS:
         # Sign-in throttling (django-axes) counts every attempt against its request.
         request = RequestFactory().post("/signin/")
-        assert (
-            authenticate(request, username=username, password="madang-demo-2026") is not None
-        )
+        assert authenticate(request, username=username, password="madang-demo-2026") is not None
 
 
 def test_seed_demo_content_is_on_the_korean_home_page() -> None:
