@@ -50,3 +50,17 @@ def test_digest_and_inbox_say_how_people_took_part(
     assert "계정 2 · 회의장 코드 3 · 자유 참여 1" in inbox
     detail = client.get(reverse("digests:digest_detail", args=[digest.pk])).content.decode()
     assert "계정 2 · 회의장 코드 3 · 자유 참여 1" in detail
+
+
+def test_ministry_answers_carry_the_ministry_badge(
+    make_digest: Any, ministry_staff_factory: Any
+) -> None:
+    from deliberation.digests import services
+
+    digest = make_digest()
+    staff = ministry_staff_factory(nickname="외교부 정책관")
+    services.response_post(actor=staff, digest=digest, status="reviewing", text="검토 중입니다.")
+    client = Client()
+    client.force_login(staff)
+    page = client.get(reverse("digests:digest_detail", args=[digest.pk])).content.decode()
+    assert '<span class="staff-badge" data-staff-badge>외교부</span>' in page
