@@ -89,3 +89,18 @@ def test_staff_badge_on_room_console_and_projector(
     shot(phone, "identity-room-badge-390")
     shot(console, "identity-console-badge-390")
     shot(projector, "identity-projector-badge-1280")
+
+    # The facilitator bans the resident for the whole organisation from the console; the
+    # same phone, nothing cleared, joining again under a new nickname is refused.
+    console.on("dialog", lambda dialog: dialog.accept())
+    console.locator("[data-ban-organisation]").check()
+    said = console.locator(".statement", has_text="군산에서 왔습니다")
+    said.get_by_role("button", name="차단").click()
+    expect(phone.locator("main")).to_contain_text("이 회의실에서 차단되었습니다")
+    phone.goto(f"{base}/join/?session={session.pk}&next=/sessions/{session.pk}/room/")
+    phone.get_by_label("닉네임").fill("새얼굴")
+    phone.get_by_label("지역").select_option(label="군산시")
+    phone.get_by_label("회의장 코드").fill(projector.locator("[data-venue-code]").inner_text())
+    phone.get_by_role("button", name="참여하기").click()
+    expect(phone.locator("main")).to_contain_text("이 기기는 이 회의에서 차단되어")
+    shot(phone, "identity-banned-device-refused-390")

@@ -160,7 +160,9 @@ export class ConsoleView extends RoomView {
   }
 
   async sanction(type, userId, nickname) {
-    const ack = await this.act(type, { user_id: userId, reason: this.reason() });
+    const fields = { user_id: userId, reason: this.reason() };
+    if (type === "participant.ban" && this.q("[data-ban-organisation]")?.checked) fields.scope = "organisation";
+    const ack = await this.act(type, fields);
     if (ack) {
       this._noteSanction(type.split(".")[1], userId, nickname);
       this.renderSanctions();
