@@ -143,6 +143,8 @@ def test_the_spellings_from_the_issue_are_masked(text: str) -> None:
     assert "가림]" in digits_or_mail and text not in digits_or_mail
 
 
-@pytest.mark.parametrize("text", ["2026.12.03 회의", "버전 1.2.3", "3~5명", "10_000원", "회의 2-3시"])
+@pytest.mark.parametrize(
+    "text", ["2026.12.03 회의", "버전 1.2.3", "3~5명", "10_000원", "회의 2-3시"]
+)
 def test_ordinary_numbers_stay(text: str) -> None:
     assert mask_personal_data(text) == text

@@ -251,3 +251,36 @@ async def test_accounts_only_voting_refuses_quick_join_but_lets_anyone_react(roo
     member = await database_sync_to_async(factories.ResidentFactory)()  # has an account
     voter = await room.join(member)
     await voter.ok("poll.vote", poll_id=poll.pk, option_ids=[option])
+
+
+async def _pings_refused(room: Room, phones: list[Browser], per_socket: int) -> int:
+    clients = []
+    for i, phone in enumerate(phones):
+        person = await database_sync_to_async(phone.resident)(f"핑{i}")
+        clients.append(await room.join(person, cookie=phone.cookie_for(person)))
+    for client in clients:
+        for n in range(per_socket):
+            await client.send_raw(f'{{"type": "ping", "id": "p{n}"}}')
+    refused = 0
+    for client in clients:
+        for n in range(per_socket):
+            reply = await client.wait_for(
+                lambda m, rid=f"p{n}": m.get("id") == rid and m.get("type") in ("ack", "error")
+            )
+            refused += reply["type"] == "error" and reply["code"] == "rate_limited"
+    return refused
+
+
+async def test_nicknames_on_one_phone_share_one_rate_budget(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deliberation.live import consumers
+
+    # Sockets themselves unlimited; one person: a burst of 10 (1 more a second).
+    monkeypatch.setattr(consumers, "CONNECTION_RATE", (1000.0, 1000.0))
+    monkeypatch.setattr(consumers, "PERSON_RATE", (1.0, 10.0))
+    one_phone = await _browser()
+    shared = await _pings_refused(room, [one_phone] * 4, per_socket=10)
+    assert shared >= 40 - 10 - 5  # four nicknames, one budget
+    separate = await _pings_refused(room, [await _browser() for _ in range(4)], per_socket=10)
+    assert separate == 0  # four phones, four budgets
