@@ -15,6 +15,7 @@ from django.utils import timezone
 from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.opinions.demo import seed_opinion_demo
+from deliberation.live.demo import seed_join_modes
 from deliberation.people.models import MunicipalityProfile, Organisation, User
 
 DEMO_PASSWORD = "madang-demo-2026"  # noqa: S105 - the published demo password
@@ -340,6 +341,7 @@ class Command(BaseCommand):
                     )
 
         seed_opinion_demo()
+        seed_join_modes()
         self.stdout.write(self.style.SUCCESS("데모 데이터를 준비했습니다. Demo data is ready."))
         self.stdout.write("")
         self.stdout.write(f"  데모 로그인 / demo sign-in (비밀번호 / password: {DEMO_PASSWORD})")
