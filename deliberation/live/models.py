@@ -286,8 +286,9 @@ class DeviceBan(models.Model):
         related_name="device_bans",
     )
     device_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The ban outlives the identity: deleting a quick-join identity keeps the device banned.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

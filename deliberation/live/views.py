@@ -194,15 +194,15 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     session = session_get_visible(request.user, session_id)
     if not _has_identity(request.user):
         return _join_redirect(request, request.get_full_path(), session)
-    if (ask := consent_redirect(request)) is not None:
-        return ask
     user = request.user
     assert isinstance(user, User)
     refusal = services.entry_refusal(user=user, session=session, device_id=request_device(request))
-    if refusal:
+    if refusal:  # before asking for consent: a banned browser gets nothing more
         return render(
             request, "live/refused.html", {"session": session, "message": refusal}, status=403
         )
+    if (ask := consent_redirect(request)) is not None:
+        return ask
     return _render_page(request, session, "room", **_venue_context(user, session))
 
 

@@ -54,6 +54,7 @@ def test_staff_badge_on_room_console_and_projector(
     phone.get_by_label("닉네임").fill("전북 진행자")
     phone.get_by_label("지역").select_option(label="군산시")
     phone.get_by_label("회의장 코드").fill(code)
+    phone.check("#id_consent-required")
     phone.get_by_role("button", name="참여하기").click()
     expect(phone.locator("main")).to_contain_text("닉네임은 쓸 수 없습니다")
     shot(phone, "identity-impostor-refused-390")
@@ -61,6 +62,7 @@ def test_staff_badge_on_room_console_and_projector(
 
     phone.get_by_label("닉네임").fill("군산청년")
     phone.get_by_label("회의장 코드").fill(code)
+    phone.check("#id_consent-required")
     phone.get_by_role("button", name="참여하기").click()
     expect(phone.locator("[data-conn]")).to_have_text("연결됨")
 
@@ -101,6 +103,7 @@ def test_staff_badge_on_room_console_and_projector(
     phone.get_by_label("닉네임").fill("새얼굴")
     phone.get_by_label("지역").select_option(label="군산시")
     phone.get_by_label("회의장 코드").fill(projector.locator("[data-venue-code]").inner_text())
+    phone.check("#id_consent-required")
     phone.get_by_role("button", name="참여하기").click()
     expect(phone.locator("main")).to_contain_text("이 기기는 이 회의에서 차단되어")
     shot(phone, "identity-banned-device-refused-390")

@@ -19,6 +19,7 @@ from deliberation.people.models import Organisation, User
 from deliberation.people.services import resident_join
 from deliberation.structured import services as structured
 from tests import factories
+from tests.factories import join_consent
 
 from .conftest import Room
 
@@ -40,8 +41,18 @@ class Browser:
         )
 
     def resident(self, nickname: str, region: Organisation | None = None) -> User:
+        from deliberation.personal_data import selectors, services
+        from deliberation.personal_data.models import ConsentRecord
+
         region = region or factories.OrganisationFactory(kind=Organisation.Kind.LOCAL)
-        return resident_join(nickname=nickname, region=region, device_id=self.device_id)
+        user = resident_join(nickname=nickname, region=region, device_id=self.device_id)
+        services.consent_record(
+            user=user,
+            notice=selectors.notice_current(),
+            optional=False,
+            channel=ConsentRecord.Channel.JOIN,
+        )
+        return user
 
 
 async def _browser() -> Browser:
@@ -56,7 +67,7 @@ async def _post_join(browser: Browser, session: Session, nickname: str) -> Any:
     def post() -> Any:
         return browser.client.post(
             f"/join/?session={session.pk}&next=/sessions/{session.pk}/room/",
-            {"nickname": nickname, "region": region.pk},
+            {"nickname": nickname, "region": region.pk, **join_consent()},
         )
 
     return await database_sync_to_async(post)()
@@ -170,7 +181,9 @@ def test_impersonating_staff_is_refused(nickname: str) -> None:
     factories.OrganisationFactory(name="전주시", kind=Organisation.Kind.LOCAL)
     factories.FacilitatorFactory(nickname="김담당")
     region = factories.OrganisationFactory(kind=Organisation.Kind.LOCAL)
-    response = Client().post("/join/", {"nickname": nickname, "region": region.pk})
+    response = Client().post(
+        "/join/", {"nickname": nickname, "region": region.pk, **join_consent()}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "닉네임은 쓸 수 없습니다" in page

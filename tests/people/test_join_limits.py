@@ -17,6 +17,7 @@ from deliberation.people import limits
 from deliberation.people.devices import device_from_token
 from deliberation.people.models import Organisation, User
 from tests import factories
+from tests.factories import join_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def jeonju() -> Organisation:
 
 def _join(client: Client, region: Organisation, nickname: str, **extra: Any) -> Any:
     query = extra.pop("query", "")
-    data = {"nickname": nickname, "region": region.pk, **extra}
+    data = {"nickname": nickname, "region": region.pk, **join_consent(), **extra}
     return client.post(f"/join/{query}", data, REMOTE_ADDR=HALL)
 
 
