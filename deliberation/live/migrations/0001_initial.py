@@ -5,40 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agendas", "0001_initial"),
+        ('agendas', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RoomEvent",
+            name='RoomEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("seq", models.BigIntegerField()),
-                ("type", models.CharField(max_length=40)),
-                ("payload", models.JSONField()),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "session",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="agendas.session",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.BigIntegerField()),
+                ('type', models.CharField(max_length=40)),
+                ('payload', models.JSONField()),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='agendas.session')),
             ],
             options={
-                "ordering": ["session", "seq"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("session", "seq"), name="room_event_unique_seq")
-                ],
+                'ordering': ['session', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('session', 'seq'), name='room_event_unique_seq')],
             },
         ),
     ]

@@ -6,419 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("agendas", "0002_initial"),
-        ("live", "0001_initial"),
+        ('agendas', '0002_initial'),
+        ('live', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ModerationAction",
+            name='ModerationAction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("room_open", "회의실 열기"),
-                            ("room_pause", "일시 정지"),
-                            ("room_close", "회의실 닫기"),
-                            ("lock", "읽기 전용"),
-                            ("unlock", "읽기 전용 해제"),
-                            ("slow_mode", "슬로 모드"),
-                            ("premoderation", "사전 승인"),
-                            ("approve", "발언 승인"),
-                            ("reject", "발언 거절"),
-                            ("pin", "고정"),
-                            ("unpin", "고정 해제"),
-                            ("hide", "숨김"),
-                            ("restore", "복원"),
-                            ("mute", "발언 제한"),
-                            ("unmute", "발언 제한 해제"),
-                            ("remove", "내보내기"),
-                            ("ban", "차단"),
-                            ("unban", "차단 해제"),
-                            ("floor_grant", "발언권 부여"),
-                            ("floor_extend", "발언 연장"),
-                            ("floor_end", "발언 종료"),
-                            ("floor_skip", "발언 건너뛰기"),
-                            ("report_resolve", "신고 처리"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("target_kind", models.CharField(blank=True, max_length=20)),
-                ("target_id", models.BigIntegerField(blank=True, null=True)),
-                ("reason", models.CharField(blank=True, max_length=300)),
-                ("detail", models.JSONField(blank=True, default=dict)),
-                ("at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="moderation",
-                        to="agendas.session",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('room_open', '회의실 열기'), ('room_pause', '일시 정지'), ('room_close', '회의실 닫기'), ('lock', '읽기 전용'), ('unlock', '읽기 전용 해제'), ('slow_mode', '슬로 모드'), ('premoderation', '사전 승인'), ('approve', '발언 승인'), ('reject', '발언 거절'), ('pin', '고정'), ('unpin', '고정 해제'), ('hide', '숨김'), ('restore', '복원'), ('mute', '발언 제한'), ('unmute', '발언 제한 해제'), ('remove', '내보내기'), ('ban', '차단'), ('unban', '차단 해제'), ('floor_grant', '발언권 부여'), ('floor_extend', '발언 연장'), ('floor_end', '발언 종료'), ('floor_skip', '발언 건너뛰기'), ('report_resolve', '신고 처리')], max_length=20)),
+                ('target_kind', models.CharField(blank=True, max_length=20)),
+                ('target_id', models.BigIntegerField(blank=True, null=True)),
+                ('reason', models.CharField(blank=True, max_length=300)),
+                ('detail', models.JSONField(blank=True, default=dict)),
+                ('at', models.DateTimeField(auto_now_add=True)),
+                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderation', to='agendas.session')),
             ],
             options={
-                "verbose_name": "진행 기록",
-                "verbose_name_plural": "진행 기록",
-                "ordering": ["at", "pk"],
+                'verbose_name': '진행 기록',
+                'verbose_name_plural': '진행 기록',
+                'ordering': ['at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Statement",
+            name='Statement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("client_msg_id", models.CharField(max_length=64)),
-                ("text", models.TextField(verbose_name="내용")),
-                (
-                    "stance",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("for", "찬성"),
-                            ("against", "반대"),
-                            ("neutral", "중립"),
-                            ("question", "질문"),
-                        ],
-                        max_length=10,
-                        null=True,
-                        verbose_name="입장",
-                    ),
-                ),
-                ("on_stage", models.BooleanField(default=False, verbose_name="발언대")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("visible", "공개"),
-                            ("pending", "승인 대기"),
-                            ("hidden", "숨김"),
-                            ("rejected", "거절"),
-                        ],
-                        default="visible",
-                        max_length=10,
-                    ),
-                ),
-                ("pinned", models.BooleanField(default=False)),
-                ("answered", models.BooleanField(default=False)),
-                ("seq", models.BigIntegerField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "answer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="answers_to",
-                        to="live.statement",
-                    ),
-                ),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="statements",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="replies",
-                        to="live.statement",
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="statements",
-                        to="agendas.session",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('client_msg_id', models.CharField(max_length=64)),
+                ('text', models.TextField(verbose_name='내용')),
+                ('stance', models.CharField(blank=True, choices=[('for', '찬성'), ('against', '반대'), ('neutral', '중립'), ('question', '질문')], max_length=10, null=True, verbose_name='입장')),
+                ('on_stage', models.BooleanField(default=False, verbose_name='발언대')),
+                ('status', models.CharField(choices=[('visible', '공개'), ('pending', '승인 대기'), ('hidden', '숨김'), ('rejected', '거절')], default='visible', max_length=10)),
+                ('pinned', models.BooleanField(default=False)),
+                ('answered', models.BooleanField(default=False)),
+                ('seq', models.BigIntegerField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers_to', to='live.statement')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to=settings.AUTH_USER_MODEL)),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='live.statement')),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='agendas.session')),
             ],
             options={
-                "verbose_name": "발언",
-                "verbose_name_plural": "발언",
-                "ordering": ["session", "created_at", "pk"],
+                'verbose_name': '발언',
+                'verbose_name_plural': '발언',
+                'ordering': ['session', 'created_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Report",
+            name='Report',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.CharField(max_length=300, verbose_name="신고 사유")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "접수"), ("dismissed", "기각"), ("actioned", "조치")],
-                        default="open",
-                        max_length=10,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("resolved_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "reporter",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "resolved_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "statement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reports",
-                        to="live.statement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(max_length=300, verbose_name='신고 사유')),
+                ('status', models.CharField(choices=[('open', '접수'), ('dismissed', '기각'), ('actioned', '조치')], default='open', max_length=10)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('resolved_at', models.DateTimeField(blank=True, null=True)),
+                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='live.statement')),
             ],
             options={
-                "ordering": ["created_at", "pk"],
+                'ordering': ['created_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Reaction",
+            name='Reaction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("공감", "공감"),
-                            ("궁금해요", "궁금해요"),
-                            ("아쉬워요", "아쉬워요"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "statement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reactions",
-                        to="live.statement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('공감', '공감'), ('궁금해요', '궁금해요'), ('아쉬워요', '아쉬워요')], max_length=10)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reactions', to='live.statement')),
             ],
         ),
         migrations.CreateModel(
-            name="FloorTurn",
+            name='FloorTurn',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("started_at", models.DateTimeField()),
-                ("ends_at", models.DateTimeField()),
-                ("ended_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "end_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("ended", "종료"),
-                            ("expired", "시간 종료"),
-                            ("skipped", "건너뜀"),
-                            ("removed", "퇴장"),
-                            ("closed", "회의 종료"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "granted_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="turns",
-                        to="agendas.session",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('started_at', models.DateTimeField()),
+                ('ends_at', models.DateTimeField()),
+                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                ('end_reason', models.CharField(blank=True, choices=[('ended', '종료'), ('expired', '시간 종료'), ('skipped', '건너뜀'), ('removed', '퇴장'), ('closed', '회의 종료')], max_length=10)),
+                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='turns', to='agendas.session')),
             ],
             options={
-                "ordering": ["started_at", "pk"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("ended_at__isnull", True)),
-                        fields=("session",),
-                        name="one_open_turn",
-                    )
-                ],
+                'ordering': ['started_at', 'pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('session',), name='one_open_turn')],
             },
         ),
         migrations.CreateModel(
-            name="HandRaise",
+            name='HandRaise',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("raised_at", models.DateTimeField(auto_now_add=True)),
-                ("lowered_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="hands",
-                        to="agendas.session",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('raised_at', models.DateTimeField(auto_now_add=True)),
+                ('lowered_at', models.DateTimeField(blank=True, null=True)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hands', to='agendas.session')),
             ],
             options={
-                "ordering": ["raised_at", "pk"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("lowered_at__isnull", True)),
-                        fields=("session", "person"),
-                        name="one_raised_hand",
-                    )
-                ],
+                'ordering': ['raised_at', 'pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('lowered_at__isnull', True)), fields=('session', 'person'), name='one_raised_hand')],
             },
         ),
         migrations.CreateModel(
-            name="Participant",
+            name='Participant',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("muted", models.BooleanField(default=False)),
-                ("removed", models.BooleanField(default=False)),
-                ("banned", models.BooleanField(default=False)),
-                ("joined_at", models.DateTimeField(auto_now_add=True)),
-                ("last_seen", models.DateTimeField(blank=True, null=True)),
-                ("last_statement_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="participations",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="participants",
-                        to="agendas.session",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('muted', models.BooleanField(default=False)),
+                ('removed', models.BooleanField(default=False)),
+                ('banned', models.BooleanField(default=False)),
+                ('joined_at', models.DateTimeField(auto_now_add=True)),
+                ('last_seen', models.DateTimeField(blank=True, null=True)),
+                ('last_statement_at', models.DateTimeField(blank=True, null=True)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to=settings.AUTH_USER_MODEL)),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='agendas.session')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("session", "person"), name="participant_once")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('session', 'person'), name='participant_once')],
             },
         ),
         migrations.AddIndex(
-            model_name="statement",
-            index=models.Index(fields=["session", "status", "-id"], name="statement_recent"),
+            model_name='statement',
+            index=models.Index(fields=['session', 'status', '-id'], name='statement_recent'),
         ),
         migrations.AddConstraint(
-            model_name="statement",
-            constraint=models.UniqueConstraint(
-                fields=("session", "author", "client_msg_id"), name="statement_idempotent_send"
-            ),
+            model_name='statement',
+            constraint=models.UniqueConstraint(fields=('session', 'author', 'client_msg_id'), name='statement_idempotent_send'),
         ),
         migrations.AddConstraint(
-            model_name="report",
-            constraint=models.UniqueConstraint(
-                fields=("statement", "reporter"), name="report_once"
-            ),
+            model_name='report',
+            constraint=models.UniqueConstraint(fields=('statement', 'reporter'), name='report_once'),
         ),
         migrations.AddConstraint(
-            model_name="reaction",
-            constraint=models.UniqueConstraint(
-                fields=("statement", "person", "kind"), name="reaction_once_per_kind"
-            ),
+            model_name='reaction',
+            constraint=models.UniqueConstraint(fields=('statement', 'person', 'kind'), name='reaction_once_per_kind'),
         ),
     ]
