@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("digests", "0001_initial"),
+        ("digests", "0002_task_heartbeat_and_retry_schedule"),
     ]
 
     operations = [
