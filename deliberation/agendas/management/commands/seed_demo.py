@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.common.sanitize import sanitize_rich_text
-from deliberation.opinions.demo import seed_opinion_demo
 from deliberation.live.demo import seed_join_modes
+from deliberation.opinions.demo import seed_opinion_demo
 from deliberation.people.models import MunicipalityProfile, Organisation, User
 
 DEMO_PASSWORD = "madang-demo-2026"  # noqa: S105 - the published demo password
