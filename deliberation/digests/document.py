@@ -346,7 +346,11 @@ def digest_document(digest: Any) -> DigestDocument:
         (_("공개 수준"), str(digest.get_disclosure_display())),
         (_("회의 일시"), _local(digest.held_at)),
         (_("상태"), str(digest.get_status_display())),
-        (_("참여자"), _text(digest.participant_count)),
+        (
+            _("참여자"),
+            _text(digest.participant_count)
+            + (f" ({digest.participation_label})" if digest.participation_label else ""),
+        ),
         (_("발언"), _text(digest.statement_count)),
         (_("제안"), _text(digest.proposal_count)),
     ]

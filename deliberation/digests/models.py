@@ -55,6 +55,8 @@ class Digest(models.Model):
     participant_count = models.PositiveIntegerField(default=0)
     statement_count = models.PositiveIntegerField(default=0)
     proposal_count = models.PositiveIntegerField(default=0)
+    # How the people counted took part: {"account": n, "venue_code": n, "open": n}.
+    participation_modes = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -108,6 +110,18 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def participation_label(self) -> str:
+        """How the people counted took part, said beside every count staff read."""
+        modes = self.participation_modes or {}
+        if not modes:
+            return ""
+        return _("계정 %(a)d · 회의장 코드 %(v)d · 자유 참여 %(o)d") % {
+            "a": int(modes.get("account", 0)),
+            "v": int(modes.get("venue_code", 0)),
+            "o": int(modes.get("open", 0)),
+        }
 
 
 class DigestRevision(models.Model):

@@ -48,6 +48,17 @@ def digest_group(digest_id: int) -> str:
     return f"digest.{int(digest_id)}"
 
 
+def _participation_modes(digest: Digest) -> dict[str, int]:
+    """Residents of the digest's session(s) by how they took part (account, code, open)."""
+    from deliberation.live.participation import participation_modes
+
+    if digest.session_id is not None:
+        ids = [digest.session_id]
+    else:
+        ids = list(digest.agenda.sessions.values_list("pk", flat=True))
+    return participation_modes(ids)
+
+
 def _clean_long_text(value: str, *, limit: int, field: str) -> str:
     text = mask_personal_data(clean_text(value or ""))
     if len(text) > limit:
@@ -244,6 +255,7 @@ def digest_build(*, digest_id: int) -> Digest | None:
         digest.search_text = content_search_text(digest, content)
         figures = selectors.content_figures(content)
         digest.participant_count = figures["participants"]
+        digest.participation_modes = _participation_modes(digest)
         digest.statement_count = figures["statements"]
         digest.proposal_count = figures["proposals"]
         if not digest.summary_text:

@@ -60,3 +60,11 @@ def dict_get(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(str(key))
     return None
+
+
+@register.filter
+def staff_badge(user: Any) -> str:
+    """The staff badge of whoever wrote something (진행자, 외교부, 관리자), or ""."""
+    from deliberation.people.names import staff_badge as badge
+
+    return badge(user) if user is not None else ""
