@@ -33,7 +33,7 @@ from .content import (
     StanceGroup,
     SummaryLine,
 )
-from .keywords import corpus_frequencies, tfidf_keywords
+from .keywords import corpus_frequencies, subject_keywords
 from .live import LiveDigest, build_live_digest
 from .models import TextAnalysis, TextKind
 from .sources import optional_model
@@ -107,12 +107,14 @@ def _build(
     session_ids = [s.pk for s in sessions]
     progress(0.05, _("발언을 불러오는 중"))
     statements = records.load_statements(session_ids)
-    nouns_by_id = _stored_nouns(session_ids)
+    nouns_by_id, phrases_by_id = _stored_terms(session_ids)
     progress(0.25, _("참여 현황을 집계하는 중"))
     participation = _participation(session_ids, statements)
     progress(0.4, _("핵심어를 고르는 중"))
-    documents = [(s.id, nouns_by_id.get(s.id, [])) for s in statements]
-    df, total = corpus_frequencies({t for _, nouns in documents for t in nouns})
+    documents = [
+        (s.id, [*nouns_by_id.get(s.id, []), *phrases_by_id.get(s.id, [])]) for s in statements
+    ]
+    df, total = corpus_frequencies({t for _, terms in documents for t in terms})
     keywords = [
         Keyword(
             term=clean_for_digest(k.term),
@@ -120,7 +122,7 @@ def _build(
             count=k.count,
             statement_ids=k.document_ids,
         )
-        for k in tfidf_keywords(
+        for k in subject_keywords(
             documents, document_frequency=df, total_documents=total, limit=KEYWORD_LIMIT
         )
     ]
@@ -164,13 +166,21 @@ def _build(
     return content
 
 
-def _stored_nouns(session_ids: Sequence[int]) -> dict[int, list[str]]:
+def _stored_terms(
+    session_ids: Sequence[int],
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each analysed statement's nouns, and its noun phrases."""
     rows = TextAnalysis.objects.filter(
         session_id__in=list(session_ids),
         kind=TextKind.STATEMENT,
         state=TextAnalysis.State.DONE,
-    ).values_list("object_id", "nouns")
-    return {object_id: nouns for object_id, nouns in rows}
+    ).values_list("object_id", "nouns", "phrases")
+    nouns: dict[int, list[str]] = {}
+    phrases: dict[int, list[str]] = {}
+    for object_id, stored_nouns, stored_phrases in rows:
+        nouns[object_id] = stored_nouns
+        phrases[object_id] = stored_phrases or []
+    return nouns, phrases
 
 
 def _key_statements(
