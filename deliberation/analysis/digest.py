@@ -134,9 +134,7 @@ def _build(
     floor = outcomes.floor_summary(session_ids)
     moderation = outcomes.moderation_summary(session_ids)
     conclusion = outcomes.conclusion_of(session_ids)
-    times = [s.created_at for s in statements if s.created_at is not None]
-    start = min([s.starts_at for s in sessions] + times, default=None)
-    end = max(times, default=None)
+    start, end = records.when_held(session_ids, statements)
     analysed = sum(1 for s in statements if s.id in nouns_by_id)
     content = DigestContent(
         scope=scope,
@@ -147,6 +145,7 @@ def _build(
         municipality=clean_for_digest(agenda.organisation.name),
         topic=agenda.topic,
         disclosure=agenda.disclosure,
+        session_kinds=sorted({s.kind for s in sessions}),
         period_start=_iso(start),
         period_end=_iso(end),
         generated_at=_iso(timezone.now()) or "",
@@ -241,7 +240,8 @@ def _participation(
     proposal_count = 0
     if proposal_model is not None:
         proposals = proposal_model._default_manager.filter(session_id__in=list(session_ids))
-        proposal_count = proposals.count()
+        # A proposal merged into another is counted once, as the one it became.
+        proposal_count = proposals.filter(merged_into__isnull=True).count()
         people |= {a for a in proposals.values_list("author_id", flat=True) if a is not None}
     people.discard(None)  # type: ignore[arg-type]
 

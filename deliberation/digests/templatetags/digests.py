@@ -68,3 +68,20 @@ def staff_badge(user: Any) -> str:
     from deliberation.people.names import staff_badge as badge
 
     return badge(user) if user is not None else ""
+
+
+@register.filter
+def official(value: Any) -> str:
+    """A datetime (or ISO text) in Korean official style, "2026. 12. 3.(목) 14:05"."""
+    from deliberation.digests.document import _parse_time, official_date
+
+    if isinstance(value, str):
+        value = _parse_time(value)
+    return official_date(value) if value else ""
+
+
+@register.filter
+def stance_name(value: Any) -> str:
+    from deliberation.digests.document import stance_label
+
+    return stance_label(str(value or ""))

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(f"{path}: no such file") from exc
         except UnicodeDecodeError as exc:
-            raise CommandError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+            raise CommandError(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
         lines = parse_lines(raw)
         if not lines:
             raise CommandError(f"{path}: no statements (every line is empty)")
