@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from deliberation.agendas.models import Agenda, Disclosure, Topic
@@ -155,9 +156,9 @@ def digest_edit(request: HttpRequest, digest_id: int) -> HttpResponse:
 
 
 _TRANSITIONS = {
-    "approve": (services.digest_approve, "요약 보고를 승인했습니다."),
-    "reopen": (services.digest_reopen, "다시 편집할 수 있습니다."),
-    "publish": (services.digest_publish, "외교부에 전달했습니다."),
+    "approve": (services.digest_approve, gettext_lazy("요약 보고를 승인했습니다.")),
+    "reopen": (services.digest_reopen, gettext_lazy("다시 편집할 수 있습니다.")),
+    "publish": (services.digest_publish, gettext_lazy("외교부에 전달했습니다.")),
 }
 
 
@@ -173,7 +174,7 @@ def digest_transition(request: HttpRequest, digest_id: int, action: str) -> Http
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _(done))
+        messages.success(request, str(done))
     return redirect("digests:digest_detail", digest.pk)
 
 

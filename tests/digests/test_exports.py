@@ -129,7 +129,7 @@ def formula_like(cell: str) -> bool:
     head = "".join(FULL_WIDTH.get(c, c) for c in cell.lstrip(" ")[:2])
     if head[:1] in ("=", "+", "@", "\t", "\r"):
         return True
-    return head[:1] == "-" and (len(head) == 1 or head[1].isascii() and not head[1].isspace())
+    return head[:1] == "-" and (len(head) == 1 or (head[1].isascii() and not head[1].isspace()))
 
 
 def test_csv_has_bom_and_every_formula_cell_is_neutralised(hostile: Digest) -> None:
@@ -273,8 +273,19 @@ def test_any_text_round_trips_through_csv_without_a_live_formula(rows: list[list
 
 MARKDOWN_TEXT = st.lists(
     st.sampled_from(
-        list("가나다청년일자리 -.,:;!?#*_`[]()<>&|~\\=+'\"0123456789abcXYZ@/\n\t")
-        + ["&amp;", "&#60;", "http://x.kr", "1. ", "- ", "# ", "```", "---", "===", "> "]
+        [
+            *list("가나다청년일자리 -.,:;!?#*_`[]()<>&|~\\=+'\"0123456789abcXYZ@/\n\t"),
+            "&amp;",
+            "&#60;",
+            "http://x.kr",
+            "1. ",
+            "- ",
+            "# ",
+            "```",
+            "---",
+            "===",
+            "> ",
+        ]
     ),
     max_size=40,
 ).map("".join)
