@@ -131,8 +131,11 @@ def subject_keywords(
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     chosen: list[ScoredTerm] = []
     phrases: list[tuple[list[str], set[int]]] = []
+    phrase_slots = max(1, limit // 3)
     for score, count, term, ids in scored:
         users = set(ids)
+        if " " in term and (len(phrases) >= phrase_slots or count < least + 1):
+            continue  # a phrase earns its place by recurring, and never crowds out words
         if " " not in term and any(
             term in words and len(users & inside) >= 0.8 * count for words, inside in phrases
         ):
