@@ -212,7 +212,7 @@ def test_citations_show_who_when_and_stance_and_link_to_the_record(
     first = Statement.objects.get(session=open_mic.session, seq=1)
     record_link = reverse("digests:session_record", args=[open_mic.session_id]) + f"#s-{first.pk}"
     assert record_link in page
-    assert "바다" in page and "2026. 12. 3.(목) 14:01" in page and "찬성" in page
+    assert "바다 · 14:01" in page and "2026. 12. 3.(목) 14:01" in page and "찬성" in page
     assert "TF-IDF" not in page and "점수" not in page
     record = client.get(reverse("digests:session_record", args=[open_mic.session_id]))
     html = record.content.decode()

@@ -85,3 +85,15 @@ def stance_name(value: Any) -> str:
     from deliberation.digests.document import stance_label
 
     return stance_label(str(value or ""))
+
+
+@register.filter
+def clock(value: Any) -> str:
+    """The Seoul time of day of a datetime (or ISO text), "14:05"."""
+    from django.utils import timezone
+
+    from deliberation.digests.document import _parse_time
+
+    if isinstance(value, str):
+        value = _parse_time(value)
+    return timezone.localtime(value).strftime("%H:%M") if value else ""
