@@ -129,7 +129,7 @@ def test_reading_a_restricted_digest_is_logged_and_shown_to_administrators(
         for fmt in ("xlsx", "csv"):
             url = reverse("digests:digest_export", args=[digest.pk, fmt])
             assert client.get(url).status_code == 200
-        api = reverse("digests:api_digest_detail", args=[digest.pk])
+        api = reverse("api:digest_detail", args=[digest.pk])
         assert client.get(api).status_code == 200
     reads = list(DigestRead.objects.order_by("pk"))
     assert {r.digest_id for r in reads} == {restricted.pk}
