@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agendas', '0002_initial'),
-        ('digests', '0002_task_heartbeat_and_retry_schedule'),
+        ('digests', '0003_participation_modes'),
         ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
