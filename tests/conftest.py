@@ -68,3 +68,16 @@ def _analysis_queue_mode(settings: Any) -> None:
     """Statements written in tests are queued for analysis, never handed to a JVM worker;
     tests that need the analysis call ``analysis_drain()`` (deliberation.analysis.api)."""
     settings.MADANG_ANALYSIS_MODE = "queue"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_join_limits(settings: Any) -> None:
+    """Quick-join and venue-code limits count per address: every test starts from zero,
+    in its own in-process cache (never a flush of the shared Redis)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"limits-{uuid.uuid4().hex}",
+        },
+    }

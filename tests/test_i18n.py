@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.test import Client
+
+from tests.support.catalog import untranslated_after_makemessages
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -52,3 +55,30 @@ def test_the_home_page_speaks_english_when_asked(db: None) -> None:
     assert "People's diplomacy sessions open now" in page
     korean = Client(HTTP_ACCEPT_LANGUAGE="ko").get("/").content.decode()
     assert 'lang="ko"' in korean and "지금 열리는 국민외교 회의" in korean
+
+
+@pytest.mark.slow
+def test_makemessages_would_add_nothing_untranslated_to_the_english_catalog() -> None:
+    """Every string the code and templates mark for translation has an English text."""
+    assert untranslated_after_makemessages() == []
+
+
+def test_the_catalog_check_catches_a_string_missing_from_the_catalog(tmp_path: Path) -> None:
+    app = tmp_path / "deliberation"
+    (app / "sample").mkdir(parents=True)
+    (app / "sample" / "views.py").write_text(
+        "from django.utils.translation import gettext as _\n"
+        "from django.utils.translation import gettext_lazy\n"
+        'TITLE = gettext_lazy("참여 현황")\n'
+        'def label() -> str:\n    return _("목록에 없는 문구")\n',
+        encoding="utf-8",
+    )
+    templates = tmp_path / "frontend"
+    templates.mkdir()
+    (templates / "page.html").write_text(
+        '{% load i18n %}<p>{% translate "템플릿에만 있는 문구" %}</p>', encoding="utf-8"
+    )
+    missing = untranslated_after_makemessages(
+        [app, templates], ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    )
+    assert missing == ["목록에 없는 문구", "템플릿에만 있는 문구"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from deliberation.people.forms import OrganisationChoiceField
 from deliberation.people.models import Organisation
 
-from .models import Agenda, Disclosure, Session, Topic
+from .models import Agenda, Disclosure, JoinMode, Session, Topic
 
 
 class HomeFilterForm(forms.Form):
@@ -83,6 +83,30 @@ class SessionForm(forms.Form):
     venue = forms.CharField(label=_("오프라인 장소"), max_length=200, required=False)
     turn_seconds = forms.IntegerField(
         label=_("발언 시간(초)"), min_value=15, max_value=3600, initial=120
+    )
+    join_mode = forms.ChoiceField(
+        label=_("발언·반응 참여 방식"),
+        choices=JoinMode.choices,
+        initial=JoinMode.OPEN,
+        required=False,
+        help_text=_(
+            "누가 발언하고 반응하고 발언 신청을 할 수 있는지. 지켜보기는 누구나 할 수 있습니다."
+        ),
+    )
+    vote_mode = forms.ChoiceField(
+        label=_("투표 참여 방식"),
+        choices=JoinMode.choices,
+        initial=JoinMode.OPEN,
+        required=False,
+        help_text=_("투표·순위 투표·여론조사 응답·제안 지지를 누가 할 수 있는지."),
+    )
+    venue_code_minutes = forms.IntegerField(
+        label=_("회의장 코드 교체 주기(분)"),
+        min_value=1,
+        max_value=240,
+        initial=10,
+        required=False,
+        help_text=_("회의장 코드는 프로젝터 화면에 보이고 이 주기마다 바뀝니다."),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -72,6 +72,21 @@ def _join_code() -> str:
     return secrets.token_urlsafe(6)
 
 
+def _venue_secret() -> str:
+    return secrets.token_hex(16)
+
+
+class JoinMode(models.TextChoices):
+    """Who may do something in a session, from the most open to the strictest."""
+
+    OPEN = "open", _("누구나(바로 참여)")
+    VENUE_CODE = "venue_code", _("회의장 코드를 입력한 사람")
+    ACCOUNTS = "accounts", _("계정으로 로그인한 사람만")
+
+
+JOIN_MODE_RANK = {JoinMode.OPEN: 0, JoinMode.VENUE_CODE: 1, JoinMode.ACCOUNTS: 2}
+
+
 class Session(models.Model):
     """A meeting on an agenda; its live room is keyed by this row."""
 
@@ -101,6 +116,18 @@ class Session(models.Model):
     locked = models.BooleanField(_("읽기 전용"), default=False)
     slow_mode_seconds = models.PositiveIntegerField(_("슬로 모드(초)"), default=0)
     premoderation = models.BooleanField(_("사전 승인"), default=False)
+    # Who may take part (post, react, raise a hand) and who may vote (ballots, polls,
+    # proposal support); anyone who may see the session may always watch the room.
+    join_mode = models.CharField(
+        _("발언·반응 참여 방식"), max_length=12, choices=JoinMode.choices, default=JoinMode.OPEN
+    )
+    vote_mode = models.CharField(
+        _("투표 참여 방식"), max_length=12, choices=JoinMode.choices, default=JoinMode.OPEN
+    )
+    venue_secret = models.CharField(max_length=32, default=_venue_secret, editable=False)
+    venue_code_minutes = models.PositiveSmallIntegerField(
+        _("회의장 코드 교체 주기(분)"), default=10
+    )
     # The room's sequence: the number of the last event stored for it.
     last_seq = models.BigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(

@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from deliberation.common.privacy import mask_personal_data
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.common.text import clean_text
 from deliberation.people.models import Organisation, User
 
 from . import permissions
-from .models import Agenda, Disclosure, Session, SessionTransition, Topic
+from .models import Agenda, Disclosure, JoinMode, Session, SessionTransition, Topic
 
 # The session state machine: every allowed move, and nothing else.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -38,7 +39,7 @@ def on_session_transition(hook: Any) -> Any:
 
 
 def _clean_title(value: str) -> str:
-    title = clean_text(value or "", multiline=False)
+    title = mask_personal_data(clean_text(value or "", multiline=False))
     if not title:
         raise ValidationError({"title": _("제목을 입력해 주세요.")})
     if len(title) > 200:
@@ -68,7 +69,7 @@ def agenda_create(
         raise PermissionDenied(_("이 기관의 의제를 만들 권한이 없습니다."))
     agenda = Agenda.objects.create(
         title=_clean_title(title),
-        description_html=sanitize_rich_text(description),
+        description_html=sanitize_rich_text(mask_personal_data(description or "")),
         topic=_check_choice("topic", topic, Topic),
         organisation=organisation,
         disclosure=_check_choice("disclosure", disclosure, Disclosure),
@@ -90,7 +91,9 @@ def agenda_update(*, actor: User, agenda: Agenda, **fields: Any) -> Agenda:
     if "title" in fields:
         agenda.title = _clean_title(fields["title"])
     if "description" in fields:
-        agenda.description_html = sanitize_rich_text(fields["description"])
+        agenda.description_html = sanitize_rich_text(
+            mask_personal_data(fields["description"] or "")
+        )
     if "topic" in fields:
         agenda.topic = _check_choice("topic", fields["topic"], Topic)
     if "disclosure" in fields:
@@ -136,12 +139,18 @@ def session_create(
     ends_at: dt.datetime | None = None,
     venue: str = "",
     turn_seconds: int = 120,
+    join_mode: str = "",
+    vote_mode: str = "",
+    venue_code_minutes: int | None = None,
 ) -> Session:
-    """Schedule a session on an agenda."""
+    """Schedule a session on an agenda, with who may take part and who may vote."""
     if not permissions.can_edit_agenda(actor, agenda):
         raise PermissionDenied(_("이 의제에 회의를 만들 권한이 없습니다."))
     _check_schedule(starts_at, ends_at)
     return Session.objects.create(
+        join_mode=_check_choice("join_mode", join_mode or JoinMode.OPEN, JoinMode),
+        vote_mode=_check_choice("vote_mode", vote_mode or JoinMode.OPEN, JoinMode),
+        venue_code_minutes=_check_code_minutes(venue_code_minutes or 10),
         agenda=agenda,
         title=_clean_title(title),
         kind=_check_choice("kind", kind, Session.Kind),
@@ -153,13 +162,29 @@ def session_create(
     )
 
 
+def _check_code_minutes(value: int) -> int:
+    if not 1 <= int(value) <= 240:
+        raise ValidationError({"venue_code_minutes": _("1분에서 240분 사이로 정해 주세요.")})
+    return int(value)
+
+
 @transaction.atomic
 def session_update(*, actor: User, session: Session, **fields: Any) -> Session:
     """Change a session's title, schedule, venue or turn length."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not permissions.can_manage_session(actor, session):
         raise PermissionDenied(_("이 회의를 고칠 권한이 없습니다."))
-    unknown = set(fields) - {"title", "starts_at", "ends_at", "venue", "turn_seconds", "kind"}
+    unknown = set(fields) - {
+        "title",
+        "starts_at",
+        "ends_at",
+        "venue",
+        "turn_seconds",
+        "kind",
+        "join_mode",
+        "vote_mode",
+        "venue_code_minutes",
+    }
     if unknown:
         raise ValidationError(_("고칠 수 없는 항목: %(f)s") % {"f": ", ".join(sorted(unknown))})
     if "kind" in fields and fields["kind"] != session.kind:
@@ -172,6 +197,11 @@ def session_update(*, actor: User, session: Session, **fields: Any) -> Session:
         session.venue = clean_text(fields["venue"], multiline=False)[:200]
     if "turn_seconds" in fields:
         session.turn_seconds = _check_turn(fields["turn_seconds"])
+    for name in ("join_mode", "vote_mode"):
+        if fields.get(name):
+            setattr(session, name, _check_choice(name, fields[name], JoinMode))
+    if fields.get("venue_code_minutes"):
+        session.venue_code_minutes = _check_code_minutes(fields["venue_code_minutes"])
     session.starts_at = fields.get("starts_at", session.starts_at)
     session.ends_at = fields.get("ends_at", session.ends_at)
     _check_schedule(session.starts_at, session.ends_at)

@@ -206,6 +206,9 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
         "ends_at": session.ends_at,
         "venue": session.venue,
         "turn_seconds": session.turn_seconds,
+        "join_mode": session.join_mode,
+        "vote_mode": session.vote_mode,
+        "venue_code_minutes": session.venue_code_minutes,
     }
     form = SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -158,6 +158,8 @@ class DigestContent:
     period_start: str | None
     period_end: str | None
     generated_at: str
+    # Kinds of the sessions covered ("open_mic", "deliberation"): which sections apply.
+    session_kinds: list[str] = field(default_factory=list)
     participation: Participation = field(default_factory=Participation)
     keywords: list[Keyword] = field(default_factory=list)
     key_statements: list[StanceGroup] = field(default_factory=list)

@@ -33,7 +33,7 @@ from .content import (
     StanceGroup,
     SummaryLine,
 )
-from .keywords import corpus_frequencies, tfidf_keywords
+from .keywords import corpus_frequencies, subject_keywords
 from .live import LiveDigest, build_live_digest
 from .models import TextAnalysis, TextKind
 from .sources import optional_model
@@ -107,12 +107,14 @@ def _build(
     session_ids = [s.pk for s in sessions]
     progress(0.05, _("발언을 불러오는 중"))
     statements = records.load_statements(session_ids)
-    nouns_by_id = _stored_nouns(session_ids)
+    nouns_by_id, phrases_by_id = _stored_terms(session_ids)
     progress(0.25, _("참여 현황을 집계하는 중"))
     participation = _participation(session_ids, statements)
     progress(0.4, _("핵심어를 고르는 중"))
-    documents = [(s.id, nouns_by_id.get(s.id, [])) for s in statements]
-    df, total = corpus_frequencies({t for _, nouns in documents for t in nouns})
+    documents = [
+        (s.id, [*nouns_by_id.get(s.id, []), *phrases_by_id.get(s.id, [])]) for s in statements
+    ]
+    df, total = corpus_frequencies({t for _, terms in documents for t in terms})
     keywords = [
         Keyword(
             term=clean_for_digest(k.term),
@@ -120,7 +122,7 @@ def _build(
             count=k.count,
             statement_ids=k.document_ids,
         )
-        for k in tfidf_keywords(
+        for k in subject_keywords(
             documents, document_frequency=df, total_documents=total, limit=KEYWORD_LIMIT
         )
     ]
@@ -132,9 +134,7 @@ def _build(
     floor = outcomes.floor_summary(session_ids)
     moderation = outcomes.moderation_summary(session_ids)
     conclusion = outcomes.conclusion_of(session_ids)
-    times = [s.created_at for s in statements if s.created_at is not None]
-    start = min([s.starts_at for s in sessions] + times, default=None)
-    end = max(times, default=None)
+    start, end = records.when_held(session_ids, statements)
     analysed = sum(1 for s in statements if s.id in nouns_by_id)
     content = DigestContent(
         scope=scope,
@@ -145,6 +145,7 @@ def _build(
         municipality=clean_for_digest(agenda.organisation.name),
         topic=agenda.topic,
         disclosure=agenda.disclosure,
+        session_kinds=sorted({s.kind for s in sessions}),
         period_start=_iso(start),
         period_end=_iso(end),
         generated_at=_iso(timezone.now()) or "",
@@ -164,13 +165,21 @@ def _build(
     return content
 
 
-def _stored_nouns(session_ids: Sequence[int]) -> dict[int, list[str]]:
+def _stored_terms(
+    session_ids: Sequence[int],
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each analysed statement's nouns, and its noun phrases."""
     rows = TextAnalysis.objects.filter(
         session_id__in=list(session_ids),
         kind=TextKind.STATEMENT,
         state=TextAnalysis.State.DONE,
-    ).values_list("object_id", "nouns")
-    return {object_id: nouns for object_id, nouns in rows}
+    ).values_list("object_id", "nouns", "phrases")
+    nouns: dict[int, list[str]] = {}
+    phrases: dict[int, list[str]] = {}
+    for object_id, stored_nouns, stored_phrases in rows:
+        nouns[object_id] = stored_nouns
+        phrases[object_id] = stored_phrases or []
+    return nouns, phrases
 
 
 def _key_statements(
@@ -231,7 +240,8 @@ def _participation(
     proposal_count = 0
     if proposal_model is not None:
         proposals = proposal_model._default_manager.filter(session_id__in=list(session_ids))
-        proposal_count = proposals.count()
+        # A proposal merged into another is counted once, as the one it became.
+        proposal_count = proposals.filter(merged_into__isnull=True).count()
         people |= {a for a in proposals.values_list("author_id", flat=True) if a is not None}
     people.discard(None)  # type: ignore[arg-type]
 

@@ -1,9 +1,11 @@
-"""Keywords by TF-IDF against the whole corpus, from stored analysis only.
+"""Keywords from stored analysis only: what a set of texts is about.
 
-A term's weight in a set of texts (a session, an agenda) is how many of those texts
-use it (damped logarithmically, so one resident repeating a word cannot carry it)
-times its inverse document frequency across every analysed text on Madang: a word
-every session uses ("지역", "사업") sinks, a word this session is about rises.
+``subject_keywords`` (the digest's) weighs each noun or noun phrase by how many of
+the texts use it against how often general Korean uses it (``background``): a
+log-likelihood score, so "자매도시" in 20 of 40 statements beats "사람" in 20, and a
+word in one statement beats nothing. The installation's own corpus then lowers terms
+that other sessions use all the time ("지역", "사업"); on a fresh installation it
+lowers nothing. ``tfidf_keywords`` is the corpus-only weighting it improves on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .background import general_frequency
 from .models import CorpusTerm, TextAnalysis, TextKind
 from .normalise import is_keyword
 
@@ -85,6 +88,71 @@ def tfidf_keywords(
         ScoredTerm(term=t, score=round(s, 4), count=c, document_ids=sorted(ids)[:MAX_CITED_IDS])
         for s, c, t, ids in scored[:limit]
     ]
+
+
+def _min_count(documents: int) -> int:
+    """A keyword of a real discussion is used by at least two of its statements."""
+    return 2 if documents >= 5 else 1
+
+
+def subject_keywords(
+    documents: Sequence[tuple[int, Sequence[str]]],
+    *,
+    document_frequency: Mapping[str, int],
+    total_documents: int,
+    limit: int = 15,
+) -> list[ScoredTerm]:
+    """The ``limit`` terms that name what these documents are about, with their users.
+
+    A term used by ``c`` of the documents, where general Korean would lead one to
+    expect ``e`` (the documents' terms times the term's general frequency), scores
+    ``c * ln(c / e)`` (the term's share of the log-likelihood ratio). The installation
+    factor is the term's inverse document frequency outside these documents, scaled to
+    (0, 1]: 1 for a term no other text uses (and for every term on a fresh install).
+    A word mostly used inside a chosen phrase ("일자리" in "해외 일자리") is left out.
+    """
+    postings = term_documents(documents)
+    tokens = sum(len(ids) for ids in postings.values()) or 1
+    others = max(0, total_documents - len(documents))
+    ceiling = math.log(1 + others) + 1.0
+    least = _min_count(len(documents))
+    scored = []
+    for term, ids in postings.items():
+        count = len(ids)
+        if count < least:
+            continue
+        expected = tokens * general_frequency(term)
+        if count <= expected:
+            continue
+        elsewhere = max(0, document_frequency.get(term, 0) - count)
+        installation = (math.log((1 + others) / (1 + elsewhere)) + 1.0) / ceiling
+        score = count * math.log(count / expected) * math.sqrt(installation)
+        scored.append((score, count, term, ids))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    chosen: list[ScoredTerm] = []
+    phrases: list[tuple[list[str], set[int]]] = []
+    phrase_slots = max(1, limit // 3)
+    for score, count, term, ids in scored:
+        users = set(ids)
+        if " " in term and (len(phrases) >= phrase_slots or count < least + 1):
+            continue  # a phrase earns its place by recurring, and never crowds out words
+        if " " not in term and any(
+            term in words and len(users & inside) >= 0.8 * count for words, inside in phrases
+        ):
+            continue
+        if " " in term:
+            phrases.append((term.split(), users))
+        chosen.append(
+            ScoredTerm(
+                term=term,
+                score=round(score, 4),
+                count=count,
+                document_ids=sorted(ids)[:MAX_CITED_IDS],
+            )
+        )
+        if len(chosen) >= limit:
+            break
+    return chosen
 
 
 def raw_count_keywords(

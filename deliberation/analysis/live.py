@@ -19,7 +19,7 @@ from django.utils import timezone
 from . import records
 from .cleaning import clean_for_digest
 from .content import Citation, CountRow, Keyword, Participation, StanceGroup, SummaryLine
-from .keywords import term_score
+from .keywords import subject_keywords
 from .models import CorpusTerm, TextAnalysis, TextKind
 from .normalise import is_keyword
 from .summarise import select_key_rows, tfidf_matrix
@@ -139,18 +139,22 @@ def build_live_digest(session_id: int) -> LiveDigest:
         .exclude(kind=TextKind.REPORT)
         .count()
     )
-    scored = sorted(
-        ((term_score(len(postings[t]), df.get(t, 0), total), t) for t in candidates),
-        reverse=True,
-    )[:KEYWORDS]
+    # The digest's weighting (general Korean, then the installation), over the candidates.
+    by_statement: dict[int, list[str]] = {}
+    for term in candidates:
+        for statement_id in postings[term]:
+            by_statement.setdefault(statement_id, []).append(term)
+    scored = subject_keywords(
+        list(by_statement.items()), document_frequency=df, total_documents=total, limit=KEYWORDS
+    )
     keywords = [
         Keyword(
-            term=clean_for_digest(t),
-            score=round(s, 4),
-            count=len(postings[t]),
-            statement_ids=postings[t][-10:],
+            term=clean_for_digest(k.term),
+            score=k.score,
+            count=k.count,
+            statement_ids=postings[k.term][-10:],
         )
-        for s, t in scored
+        for k in scored
     ]
 
     labels = {**_default_labels(), **records.stance_labels()}

@@ -20,7 +20,9 @@ _REPEAT = re.compile(r"(.)\1{2,}", re.DOTALL)
 _REPEAT_PAIR = re.compile(r"(..)\1{2,}", re.DOTALL)
 _SPACES = re.compile(r"\s+")
 
-# Filler and function words that Okt tags as nouns but that say nothing about the topic.
+# Words that Okt tags as nouns but that say nothing about the topic: pronouns, bound
+# nouns, adverbs, time and quantity words, and verb forms Okt misreads as nouns
+# ("가야 합니다" -> 가야, "대하여" -> 대하, "적게 듭니다" -> 듭니).
 STOP_WORDS: frozenset[str] = frozenset(
     """
     것 수 등 저희 우리 저 제 나 너 그 이 저것 이것 그것 거 게 데 때 중 점 듯 뭐 뭔가 무엇
@@ -29,8 +31,31 @@ STOP_WORDS: frozenset[str] = frozenset(
     통해 말씀 생각 얘기 이야기 내용 문제 사실 자체 의견 하나 모두 여러분 분 님 씨 들
     ㅋ ㅎ ㅠ ㅜ 음 아 어 네 예 응 안 못 더 또 및 즉 또한 혹시 만약 처음 다음 이후 이전
     여기 거기 저기 어디 누구 언제 왜 어떻게 무슨 어느 모든 각 전 후 위 아래 안녕 감사
+    다만 얼마 얼마나 제발 처럼 대하 대하여 대해서 관해 관한 인해 인한 위한 통한 따라 따른
+    가야 해야 되야 와야 봐야 줘야 이면 가면 내면 하면 되면 보면 오면 듭니 합니 됩니 입니
+    습니 갑니 옵니 봅니 하나요 있나요 없나요 되나요 누가 먼저 다시 실제 편이 번갈아 계속
+    올해 내년 작년 매년 올해도 금년 요번 당장 나중 앞으로 최근 항상 자주 가끔 별로 전혀
+    모두들 서로 각자 자기 자신 본인 누군가 무엇 아무 그런 이런 저런 어떤 여러 모든 전부
+    대부분 일부 거의 워낙 오히려 역시 물론 아마 가령 예컨대 특히 우선 일단 결국 이미 아직
+    이상 이하 미만 정말로 사실상 부탁 끼리 씩 쯤 만큼 뿐 대로 중이 이게 그게 저게 이건 그건
+    여러가지 가지 번 개 명 곳 채 동안 사이 가운데 경우엔 때문 덕분 탓 정도로
     """.split()
 )
+# Endings of verbs and adjectives (and of verb forms Okt leaves whole): a "noun" ending
+# in one of them is a misread verb ("뽑나요", "좋겠어요", "해야지").
+_VERB_ENDINGS = (
+    "니다", "나요", "까요", "세요", "어요", "아요", "해요", "예요", "에요", "죠", "해야",
+    "어야", "아야", "는데", "지만", "려고", "면서", "하게", "해서", "하고", "겠", "습니",
+)  # fmt: skip
+_B_FINAL = 17  # jongseong index of ㅂ: "듭니", "합니" are ㅂ니다 endings cut short
+
+
+def _verb_form(term: str) -> bool:
+    if term.endswith(_VERB_ENDINGS):
+        return True
+    if len(term) >= 2 and term[-1] == "니" and "가" <= term[-2] <= "힣":
+        return (ord(term[-2]) - 0xAC00) % 28 == _B_FINAL
+    return False
 
 
 def collapse_repeats(text: str) -> str:
@@ -57,7 +82,9 @@ def normalise_for_analysis(text: str, *, limit: int = MAX_ANALYSED_CHARS) -> str
 def is_keyword(term: str) -> bool:
     """Whether a tagged noun or phrase may count as a keyword."""
     term = term.strip()
-    if len(term) < 2 or term in STOP_WORDS:
+    if " " in term:  # a noun phrase: every word of it must be a keyword
+        return all(is_keyword(w) for w in term.split())
+    if len(term) < 2 or term in STOP_WORDS or _verb_form(term):
         return False
     if term.isdigit():
         return False

@@ -262,3 +262,30 @@ def stance_labels() -> dict[str, str]:
         if choices:
             return {str(k): str(v) for k, v in choices}
     return {}
+
+
+def when_held(
+    session_ids: Sequence[int], statements: Sequence[StatementRecord]
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the sessions actually ran: first opened to last closed (never the schedule).
+
+    From the sessions' state transitions; where a session has none (imported records),
+    from its first and last statement.
+    """
+    from deliberation.agendas.models import Session, SessionTransition
+
+    opened: list[dt.datetime] = []
+    closed: list[dt.datetime] = []
+    for to_state, at in SessionTransition.objects.filter(
+        session_id__in=list(session_ids)
+    ).values_list("to_state", "at"):
+        if to_state == Session.State.LIVE:
+            opened.append(at)
+        elif to_state == Session.State.CLOSED:
+            closed.append(at)
+    times = [s.created_at for s in statements if s.created_at is not None]
+    start = min(opened or times, default=None)
+    end = max(closed or times, default=None)
+    if start is not None and end is not None and end < start:
+        end = max(times, default=start)
+    return start, end

@@ -318,6 +318,13 @@ def digest_list(request: HttpRequest, filters: Query[DigestFilters]) -> dict[str
 def digest_detail(request: HttpRequest, digest_id: int) -> dict[str, Any]:
     """One published digest with its sections, cited statements and answers."""
     digest = _published_visible(request, digest_id)
+    token = getattr(request, "api_token", None)
+    digest_services.digest_read_record(
+        reader=request.user,
+        digest=digest,
+        channel="api",
+        detail=f"token {token.pk}" if token is not None else "",
+    )
     return digest_detail_dict(digest, digest_selectors.answer_threads(digest))
 
 

@@ -3,7 +3,10 @@
 Resident registration numbers (주민등록번호, check digit validated with python-stdnum,
 and also with full-width digits and spaces), Korean phone numbers in their common
 spellings (010-1234-5678, 01012345678, +82 10 1234 5678, 02-123-4567 ...) and e-mail
-addresses are replaced by a visible placeholder.
+addresses are replaced by a visible placeholder. The separators people type between the
+groups are all caught, mixed or repeated: space, hyphens and dashes, ``.``, ``_``, ``~``,
+the Hangul letter ``ㅡ``, middle dots, and their full-width forms; so are the e-mail
+spellings ``(at)``, ``[at]``, ``골뱅이`` and ``(dot)``.
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ from django.utils.translation import gettext as _
 from stdnum.kr import rrn
 
 _DIGIT_CLASS = "0-9\uff10-\uff19"
-_SEP = "[ \u00a0\u3000\\-\u2010-\u2015\u2212\uff0d]"
+# One separator between digit groups: spaces, hyphens and dashes, dots, underscores,
+# tildes, the Hangul letter ㅡ (U+3161), middle dots, box-drawing bars, full-width forms.
+_SEP = (
+    "[ \u00a0\u3000\\-\u2010-\u2015\u2212\uff0d._~\u3161\u00b7\u318d\u2027\u30fb"
+    "\u1173\u119e\u2500\u2501\u301c\uff0e\uff3f\uff5e\uff65/,\uff0c]"
+)
 
 # Thirteen digits, split 6 + 7 by an optional separator (and optional spaces inside),
 # not glued to other digits.
 _RRN = re.compile(
     rf"(?<![{_DIGIT_CLASS}])"
     rf"((?:[{_DIGIT_CLASS}] ?){{5}}[{_DIGIT_CLASS}])"
-    rf"\s*{_SEP}?\s*"
+    rf"(?:\s*{_SEP}){{0,3}}\s*"
     rf"((?:[{_DIGIT_CLASS}] ?){{6}}[{_DIGIT_CLASS}])"
     rf"(?![{_DIGIT_CLASS}])"
 )
@@ -42,8 +50,13 @@ _PHONE = re.compile(
     rf"(?![{_DIGIT_CLASS}])"
 )
 
+# "@" as typed to dodge filters: (at), [at], {at}, <at>, 골뱅이; "." as (dot), [dot], 닷.
+_AT = r"(?:\s*(?:@|\uff20)\s*|\s*[\(\[\{<]\s*(?i:at)\s*[\)\]\}>]\s*|\s*골뱅이\s*)"
+_DOT = r"(?:\s*\.\s*|\s*[\(\[\{<]\s*(?i:dot)\s*[\)\]\}>]\s*|\s*닷\s*)"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}(?:@|\uff20)[A-Za-z0-9\u3131-\ud7a3-]+(?:\.[A-Za-z0-9-]+)+",
+    r"(?<![\w.+-])[A-Za-z0-9_.+-]{1,64}"
+    rf"{_AT}[A-Za-z0-9\u3131-\ud7a3-]+(?:{_DOT}[A-Za-z0-9-]+)+"
+    r"|(?<![\w.+-])[\w.+-]{1,64}(?:@|\uff20)[A-Za-z0-9\u3131-\ud7a3-]+(?:\.[A-Za-z0-9-]+)+",
     re.UNICODE,
 )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from deliberation.common.admin import ReadOnlyAdmin
 
 from . import webhooks
-from .models import Digest, MinistryResponse, WebhookDelivery, WebhookEndpoint
+from .models import Digest, DigestRead, MinistryResponse, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)
@@ -66,3 +66,23 @@ class DigestAdmin(ReadOnlyAdmin):
 class MinistryResponseAdmin(ReadOnlyAdmin):
     list_display = ("digest", "proposal_title", "status", "created_at")
     list_filter = ("status",)
+
+
+@admin.register(DigestRead)
+class DigestReadAdmin(admin.ModelAdmin):
+    """Who read a restricted digest, when and how: a log nobody edits."""
+
+    list_display = ("at", "digest", "reader", "channel", "detail")
+    list_filter = ("channel",)
+    search_fields = ("digest__title", "reader__username", "reader__nickname")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in DigestRead._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -39,6 +39,7 @@ def digest_summary_dict(digest: Digest) -> dict[str, Any]:
         "held_at": _iso(digest.held_at),
         "published_at": _iso(digest.published_at),
         "participants": digest.participant_count,
+        "participation_modes": digest.participation_modes,
         "statements": digest.statement_count,
         "proposals": digest.proposal_count,
         "keywords": [k["word"] for k in (digest.keywords or [])[:10]],

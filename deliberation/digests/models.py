@@ -12,6 +12,12 @@ from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.people.models import Organisation
 
 
+class AnswerStatus(models.TextChoices):
+    UNANSWERED = "unanswered", _("미답변")
+    IN_PROGRESS = "in_progress", _("처리 중")
+    ANSWERED = "answered", _("답변 완료")
+
+
 class Digest(models.Model):
     """A facilitator-approved account of a session (or of an agenda across its sessions)."""
 
@@ -55,6 +61,8 @@ class Digest(models.Model):
     participant_count = models.PositiveIntegerField(default=0)
     statement_count = models.PositiveIntegerField(default=0)
     proposal_count = models.PositiveIntegerField(default=0)
+    # How the people counted took part: {"account": n, "venue_code": n, "open": n}.
+    participation_modes = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -69,6 +77,20 @@ class Digest(models.Model):
     generation_heartbeat_at = models.DateTimeField(null=True, blank=True)
     generation_attempts = models.PositiveSmallIntegerField(default=0)
     revision = models.PositiveIntegerField(default=0)
+
+    # The ministry's work on it: who answers, by when, and how far they are.
+    answer_status = models.CharField(
+        _("답변 상태"), max_length=12, choices=AnswerStatus.choices, default=AnswerStatus.UNANSWERED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("담당자"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_digests",
+    )
+    due_date = models.DateField(_("답변 기한"), null=True, blank=True)
 
     generated_at = models.DateTimeField(null=True, blank=True)
     generated_by = models.ForeignKey(
@@ -92,6 +114,7 @@ class Digest(models.Model):
         indexes = [
             models.Index(fields=["status", "disclosure", "published_at"]),
             models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["status", "answer_status", "due_date"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -108,6 +131,18 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def participation_label(self) -> str:
+        """How the people counted took part, said beside every count staff read."""
+        modes = self.participation_modes or {}
+        if not modes:
+            return ""
+        return _("계정 %(a)d · 회의장 코드 %(v)d · 자유 참여 %(o)d") % {
+            "a": int(modes.get("account", 0)),
+            "v": int(modes.get("venue_code", 0)),
+            "o": int(modes.get("open", 0)),
+        }
 
 
 class DigestRevision(models.Model):
@@ -138,6 +173,38 @@ class DigestRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest_id}#{self.number} {self.kind}"
+
+
+class DigestRead(models.Model):
+    """Someone read a restricted digest: who, when, and through what (page, export ...)."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("화면")
+        PRINT = "print", _("인쇄용 화면")
+        EXPORT = "export", _("내려받기")
+        API = "api", _("API")
+        STATEMENTS = "statements", _("근거 발언")
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("열람자"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel = models.CharField(_("경로"), max_length=12, choices=Channel.choices)
+    detail = models.CharField(_("세부"), max_length=40, blank=True)
+    at = models.DateTimeField(_("열람 일시"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("비공개 요약 보고 열람 기록")
+        verbose_name_plural = _("비공개 요약 보고 열람 기록")
+        indexes = [models.Index(fields=["digest", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id} {self.reader_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
 
 
 class MinistryResponse(models.Model):

@@ -71,6 +71,22 @@ def can_respond(user: Any, digest: Digest) -> bool:
     return digest.status == Digest.Status.PUBLISHED and digest.disclosure in readable_levels(u)
 
 
+def can_work_on(user: Any, digest: Digest) -> bool:
+    """Assign a digest, set its due date and answer status: those who may answer it."""
+    return can_respond(user, digest)
+
+
+def can_be_assigned(user: Any, digest: Digest) -> bool:
+    """Who a digest may be assigned to: ministry staff (or administrators) who can answer it."""
+    return can_respond(user, digest)
+
+
+def can_view_read_log(user: Any) -> bool:
+    """Who read restricted digests: administrators only."""
+    u = _user(user)
+    return u is not None and u.is_admin_role
+
+
 def can_see_answers(user: Any, digest: Digest, *, participant: bool) -> bool:
     """The ministry's answers on the session page.
 

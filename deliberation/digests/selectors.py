@@ -23,7 +23,7 @@ from deliberation.agendas.models import Disclosure, Session, Topic
 from deliberation.people.models import MunicipalityProfile, Organisation
 
 from . import permissions
-from .models import Digest, MinistryResponse, Notification
+from .models import AnswerStatus, Digest, DigestRead, MinistryResponse, Notification
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,10 @@ class InboxFilter:
     since: dt.date | None = None
     until: dt.date | None = None
     q: str = ""
+    answer_status: str = ""
+    # "me", "none" (unassigned) or a user id as text; "" for everyone.
+    owner: str = ""
+    overdue: bool = False
 
     @classmethod
     def from_params(cls, params: Any) -> InboxFilter:
@@ -204,6 +208,8 @@ class InboxFilter:
         municipality = str(params.get("municipality", "") or "")
         topic = str(params.get("topic", "") or "")
         disclosure = str(params.get("disclosure", "") or "")
+        answer_status = str(params.get("answer_status", "") or "")
+        owner = str(params.get("owner", "") or "")
         return cls(
             municipality=int(municipality) if municipality.isdigit() else None,
             topic=topic if topic in Topic.values else "",
@@ -211,7 +217,14 @@ class InboxFilter:
             since=date("since"),
             until=date("until"),
             q=str(params.get("q", "") or "").strip()[:100],
+            answer_status=answer_status if answer_status in AnswerStatus.values else "",
+            owner=owner if owner in ("me", "none") or owner.isdigit() else "",
+            overdue=str(params.get("overdue", "")) in ("1", "true", "on"),
         )
+
+    def without_work(self) -> InboxFilter:
+        """The same filter without the work-queue parts (for the counts beside them)."""
+        return dataclasses.replace(self, answer_status="", owner="", overdue=False)
 
 
 # Particles (조사) a search word may carry that the stored text may not.
@@ -243,10 +256,29 @@ def _municipality_ids(organisation_id: int) -> list[int]:
     return ids
 
 
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def overdue_q() -> Q:
+    """Digests past their due date and not answered yet."""
+    return Q(due_date__lt=today()) & ~Q(answer_status=AnswerStatus.ANSWERED)
+
+
 def published_digests_qs(user: Any, f: InboxFilter) -> Any:
     """Published digests this person may read, filtered; newest first."""
     levels = permissions.readable_levels(user)
     qs = Digest.objects.filter(status=Digest.Status.PUBLISHED, disclosure__in=levels)
+    if f.answer_status:
+        qs = qs.filter(answer_status=f.answer_status)
+    if f.owner == "me":
+        qs = qs.filter(assignee_id=getattr(user, "pk", None))
+    elif f.owner == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif f.owner:
+        qs = qs.filter(assignee_id=int(f.owner))
+    if f.overdue:
+        qs = qs.filter(overdue_q())
     if f.municipality:
         qs = qs.filter(organisation_id__in=_municipality_ids(f.municipality))
     if f.topic:
@@ -261,7 +293,60 @@ def published_digests_qs(user: Any, f: InboxFilter) -> Any:
     # SQLite and PostgreSQL (no word-splitting dictionary needed).
     for term in search_terms(f.q):
         qs = qs.filter(Q(search_text__icontains=term) | Q(title__icontains=term))
-    return qs.select_related("organisation").order_by("-held_at", "-pk")
+    return qs.select_related("organisation", "assignee").order_by("-held_at", "-pk")
+
+
+@dataclasses.dataclass
+class InboxCounts:
+    total: int
+    by_status: list[tuple[str, str, int]]  # (value, label, count)
+    overdue: int
+    mine: int
+    unassigned: int
+
+
+def inbox_counts(user: Any, f: InboxFilter) -> InboxCounts:
+    """How many digests each work-queue filter would show, within the other filters."""
+    qs = published_digests_qs(user, f.without_work()).order_by()
+    by_status = dict(qs.values_list("answer_status").annotate(n=Count("pk")))
+    figures = qs.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=overdue_q()),
+        mine=Count("pk", filter=Q(assignee_id=getattr(user, "pk", None))),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+    return InboxCounts(
+        total=figures["total"],
+        by_status=[(v, str(label), by_status.get(v, 0)) for v, label in AnswerStatus.choices],
+        overdue=figures["overdue"],
+        mine=figures["mine"],
+        unassigned=figures["unassigned"],
+    )
+
+
+def assignable_officers(digest: Digest) -> list[Any]:
+    """Ministry staff (and administrators) who could answer this digest."""
+    from deliberation.people.models import User
+
+    candidates = User.objects.filter(
+        is_active=True, role__in=[User.Role.MINISTRY, User.Role.ADMIN]
+    ).order_by("nickname", "username")
+    return [u for u in candidates if permissions.can_be_assigned(u, digest)]
+
+
+def inbox_owners(user: Any) -> list[Any]:
+    """The officers the inbox's owner filter offers: everyone with an assigned digest."""
+    from deliberation.people.models import User
+
+    levels = permissions.readable_levels(user)
+    ids = Digest.objects.filter(
+        status=Digest.Status.PUBLISHED, disclosure__in=levels, assignee__isnull=False
+    ).values("assignee_id")
+    return list(User.objects.filter(pk__in=ids).order_by("nickname", "username"))
+
+
+def read_log(digest: Digest, limit: int = 200) -> list[DigestRead]:
+    return list(digest.reads.select_related("reader")[:limit])
 
 
 def clamp(value: Any, *, default: int, low: int, high: int) -> int:
@@ -316,7 +401,7 @@ def inbox_municipalities() -> list[Organisation]:
 class Trends:
     periods: list[str]
     keywords: list[str]
-    # rows[keyword] = weight per period (sum of the keyword's scores in that period's digests)
+    # rows[keyword] = statements using it per period (summed over that period's digests)
     rows: dict[str, list[float]]
     municipalities: dict[str, list[str]]
 
@@ -340,9 +425,11 @@ def keyword_trends(user: Any, f: InboxFilter, *, top: int = 8) -> Trends:
             word = str(kw.get("word", ""))
             if not word:
                 continue
-            score = float(kw.get("score", 1) or 0)
-            totals[word] += score
-            per[(word, period)] += score
+            # Older digests stored a weight instead of a count: count those once.
+            count = kw.get("count", 1)
+            used = float(count) if isinstance(count, int) else 1.0
+            totals[word] += used
+            per[(word, period)] += used
             where[word].add(row["organisation__name"])
     keywords = [w for w, _ in sorted(totals.items(), key=lambda x: (-x[1], x[0]))[:top]]
     return Trends(
@@ -401,6 +488,13 @@ class MunicipalityRow:
     participants: int
     statements: int
     proposals: int
+    answered: int = 0
+    overdue: int = 0
+
+    @property
+    def response_rate(self) -> int | None:
+        """Share of published digests answered, in per cent (None with no digest)."""
+        return round(100 * self.answered / self.digests) if self.digests else None
 
 
 def municipality_overview(user: Any) -> list[MunicipalityRow]:
@@ -414,6 +508,8 @@ def municipality_overview(user: Any) -> list[MunicipalityRow]:
         .values("organisation_id")
         .annotate(
             n=Count("pk"),
+            answered=Count("pk", filter=Q(answer_status=AnswerStatus.ANSWERED)),
+            overdue=Count("pk", filter=overdue_q()),
             people=Sum("participant_count"),
             statements=Sum("statement_count"),
             proposals=Sum("proposal_count"),
@@ -446,6 +542,8 @@ def municipality_overview(user: Any) -> list[MunicipalityRow]:
                 participants=fig.get("people", 0) or 0,
                 statements=fig.get("statements", 0) or 0,
                 proposals=fig.get("proposals", 0) or 0,
+                answered=fig.get("answered", 0) or 0,
+                overdue=fig.get("overdue", 0) or 0,
             )
         )
     return rows
@@ -518,3 +616,70 @@ def unread_count(user: Any) -> int:
 
 def notifications_for(user: Any, limit: int = 50) -> list[Notification]:
     return list(Notification.objects.filter(user=user)[:limit])
+
+
+# ---------------------------------------------------------------- the record behind a digest
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordStatement:
+    """A statement as the session record shows it (and a citation points to it)."""
+
+    id: int
+    session_id: int
+    seq: int | None
+    text: str
+    nickname: str
+    at: dt.datetime | None
+    stance: str
+
+
+def record_statements(records_: list[Any]) -> list[RecordStatement]:
+    from deliberation.analysis.cleaning import clean_for_digest
+    from deliberation.people.models import User
+
+    names = dict(
+        User.objects.filter(pk__in={r.author_id for r in records_ if r.author_id}).values_list(
+            "pk", "nickname"
+        )
+    )
+    return [
+        RecordStatement(
+            id=r.id,
+            session_id=r.session_id,
+            seq=r.seq,
+            text=clean_for_digest(r.text),
+            nickname=clean_for_digest(names.get(r.author_id) or ""),
+            at=r.created_at,
+            stance=r.stance or "",
+        )
+        for r in records_
+    ]
+
+
+def session_record(session: Session) -> list[RecordStatement]:
+    """The session's statements as residents saw them (hidden and pending ones left out)."""
+    from deliberation.analysis import records
+
+    return record_statements(records.load_statements([session.pk]))
+
+
+def digest_session_ids(digest: Digest) -> list[int]:
+    ids = (digest.content or {}).get("session_ids") or []
+    if not ids and digest.session_id:
+        ids = [digest.session_id]
+    return [int(i) for i in ids]
+
+
+def digest_keyword_statements(digest: Digest, word: str) -> list[RecordStatement]:
+    """The statements of the digest that use one of its keywords (visible ones only)."""
+    from deliberation.analysis import records
+
+    wanted: set[int] = set()
+    for item in (digest.content or {}).get("keywords") or []:
+        if isinstance(item, dict) and (item.get("term") or item.get("word")) == word:
+            wanted.update(i for i in item.get("statement_ids") or [] if isinstance(i, int))
+    if not wanted:
+        return []
+    found = [s for s in records.load_statements(digest_session_ids(digest)) if s.id in wanted]
+    return record_statements(found)

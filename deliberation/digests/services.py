@@ -6,6 +6,7 @@ digest may go back to draft for more editing, a published one never changes agai
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation.agendas.models import Agenda, Session
+from deliberation.agendas.models import Agenda, Disclosure, Session
 from deliberation.common.privacy import mask_personal_data
 from deliberation.common.text import clean_text
 from deliberation.live.broadcast import publish, staff_notify
@@ -34,7 +35,14 @@ from deliberation.people.models import User
 from . import jobs, permissions, selectors, tasks, webhooks
 from .document import content_keywords, content_search_text, content_summary, scrub_content
 from .events import DigestProgress
-from .models import Digest, DigestRevision, MinistryResponse, Notification
+from .models import (
+    AnswerStatus,
+    Digest,
+    DigestRead,
+    DigestRevision,
+    MinistryResponse,
+    Notification,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,17 @@ ANSWER_MAX = 10_000
 def digest_group(digest_id: int) -> str:
     """Group of the pages following one digest's build (the progress stream)."""
     return f"digest.{int(digest_id)}"
+
+
+def _participation_modes(digest: Digest) -> dict[str, int]:
+    """Residents of the digest's session(s) by how they took part (account, code, open)."""
+    from deliberation.live.participation import participation_modes
+
+    if digest.session_id is not None:
+        ids = [digest.session_id]
+    else:
+        ids = list(digest.agenda.sessions.values_list("pk", flat=True))
+    return participation_modes(ids)
 
 
 def _clean_long_text(value: str, *, limit: int, field: str) -> str:
@@ -176,9 +195,9 @@ def _build_content(digest: Digest, progress: Callable[..., None]) -> dict[str, A
 
 
 def _cited_sources(digest: Digest, content: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The text of every statement a summary line cites, cleaned as the builder cleans."""
+    """Every statement a summary line cites: its text (cleaned as the builder cleans),
+    the author's nickname, when and with what stance, and its session (for the link)."""
     from deliberation.analysis import records
-    from deliberation.analysis.digest import clean_for_digest
 
     cited = {
         citation.get("statement_id")
@@ -188,10 +207,17 @@ def _cited_sources(digest: Digest, content: dict[str, Any]) -> dict[str, dict[st
     }
     cited |= cited_statement_ids(content)
     session_ids = content.get("session_ids") or ([digest.session_id] if digest.session_id else [])
+    found = [s for s in records.load_statements(session_ids) if s.id in cited]
     return {
-        str(s.id): {"seq": s.seq, "text": clean_for_digest(s.text, limit=600)}
-        for s in records.load_statements(session_ids)
-        if s.id in cited
+        str(s.id): {
+            "seq": s.seq,
+            "text": s.text[:600],
+            "nickname": s.nickname,
+            "at": s.at.isoformat() if s.at else None,
+            "stance": s.stance,
+            "session_id": s.session_id,
+        }
+        for s in selectors.record_statements(found)
     }
 
 
@@ -239,11 +265,15 @@ def digest_build(*, digest_id: int) -> Digest | None:
         if digest.status != Digest.Status.DRAFT or digest.generation != Digest.Generation.RUNNING:
             return digest
         digest.content = content
+        if content.get("period_start"):
+            # When the session actually ran, not when it was scheduled.
+            digest.held_at = dt.datetime.fromisoformat(content["period_start"])
         digest.keywords = content_keywords(content)
         digest.sources = _cited_sources(digest, content)
         digest.search_text = content_search_text(digest, content)
         figures = selectors.content_figures(content)
         digest.participant_count = figures["participants"]
+        digest.participation_modes = _participation_modes(digest)
         digest.statement_count = figures["statements"]
         digest.proposal_count = figures["proposals"]
         if not digest.summary_text:
@@ -408,9 +438,61 @@ def response_post(
         text=body,
         author=actor,
     )
+    # A final answer to the whole digest answers it; any other answer means work is under
+    # way (an answered digest stays answered until an officer says otherwise).
+    final = status != MinistryResponse.Status.REVIEWING and proposal_id is None
+    if final:
+        Digest.objects.filter(pk=digest.pk).update(answer_status=AnswerStatus.ANSWERED)
+    else:
+        Digest.objects.filter(pk=digest.pk, answer_status=AnswerStatus.UNANSWERED).update(
+            answer_status=AnswerStatus.IN_PROGRESS
+        )
     _notify_participants(digest, response)
     webhooks.deliveries_create(digest=digest, event="response.posted", response=response)
     return response
+
+
+@transaction.atomic
+def digest_assign(
+    *,
+    actor: User,
+    digest: Digest,
+    assignee: User | None,
+    due_date: dt.date | None,
+    answer_status: str | None = None,
+) -> Digest:
+    """Give a published digest an officer, a due date and (optionally) an answer status."""
+    digest = _locked(digest)
+    if not permissions.can_work_on(actor, digest):
+        raise PermissionDenied(_("이 요약 보고의 담당을 정할 권한이 없습니다."))
+    if assignee is not None and not permissions.can_be_assigned(assignee, digest):
+        raise ValidationError(
+            {
+                "assignee": _(
+                    "이 요약 보고를 열람하고 답할 수 있는 외교부 담당자만 지정할 수 있습니다."
+                )
+            }
+        )
+    if answer_status is not None and answer_status not in AnswerStatus.values:
+        raise ValidationError({"answer_status": _("답변 상태를 골라 주세요.")})
+    digest.assignee = assignee
+    digest.due_date = due_date
+    if answer_status is not None:
+        digest.answer_status = answer_status
+    digest.save(update_fields=["assignee", "due_date", "answer_status", "updated_at"])
+    return digest
+
+
+def digest_read_record(*, reader: Any, digest: Digest, channel: str, detail: str = "") -> None:
+    """Log that someone read a restricted digest (other levels are not logged)."""
+    if digest.disclosure != Disclosure.RESTRICTED:
+        return
+    DigestRead.objects.create(
+        digest=digest,
+        reader=reader if getattr(reader, "is_authenticated", False) else None,
+        channel=channel,
+        detail=detail[:40],
+    )
 
 
 def _notify_participants(digest: Digest, response: MinistryResponse) -> None:

@@ -30,6 +30,9 @@ urlpatterns = [
     path("digests/<int:digest_id>/print/", views.digest_print, name="digest_print"),
     path("digests/<int:digest_id>/export.<str:fmt>", views.digest_export, name="digest_export"),
     path("digests/<int:digest_id>/responses/", views.response_create, name="response_create"),
+    path("digests/<int:digest_id>/assign/", views.digest_assign, name="digest_assign"),
+    path("digests/<int:digest_id>/statements/", views.digest_statements, name="digest_statements"),
+    path("sessions/<int:session_id>/record/", views.session_record, name="session_record"),
     # Ministry
     path("ministry/digests/", views.inbox, name="inbox"),
     path("ministry/trends/", views.trends, name="trends"),

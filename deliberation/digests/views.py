@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from deliberation.agendas.models import Agenda, Disclosure, Topic
@@ -29,7 +31,15 @@ from deliberation.agendas.selectors import agenda_get_visible, session_get_visib
 
 from . import exports, permissions, selectors, services
 from .document import digest_document
-from .models import Digest, MinistryResponse
+from .models import AnswerStatus, Digest, DigestRead, MinistryResponse
+
+EXPORT_LINKS = [
+    ("xlsx", "Excel (XLSX)"),
+    ("csv", "CSV"),
+    ("json", "JSON"),
+    ("md", "Markdown"),
+    ("hwpx", "HWPX"),
+]
 
 
 def _errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
@@ -90,8 +100,10 @@ def agenda_digest_generate(request: HttpRequest, agenda_id: int) -> HttpResponse
 def digest_detail(request: HttpRequest, digest_id: int) -> HttpResponse:
     """Managers: build progress, editor, workflow buttons. Ministry: reading and answering."""
     digest = selectors.digest_get_visible(request.user, digest_id)
+    services.digest_read_record(reader=request.user, digest=digest, channel=DigestRead.Channel.PAGE)
     manager = permissions.can_manage_digest(request.user, digest.agenda)
     doc = digest_document(digest)
+    can_work = permissions.can_work_on(request.user, digest)
     context: dict[str, Any] = {
         "digest": digest,
         "doc": doc,
@@ -104,7 +116,18 @@ def digest_detail(request: HttpRequest, digest_id: int) -> HttpResponse:
         if manager
         else [],
         "section_keys": [(s.key, s.title, s.note) for s in doc.sections],
-        "export_formats": [("csv", "CSV"), ("json", "JSON"), ("md", "Markdown"), ("hwpx", "HWPX")],
+        "export_formats": EXPORT_LINKS,
+        "can_work": can_work,
+        "officers": selectors.assignable_officers(digest) if can_work else [],
+        "answer_statuses": AnswerStatus.choices,
+        "overdue": bool(
+            digest.due_date
+            and digest.due_date < selectors.today()
+            and digest.answer_status != AnswerStatus.ANSWERED
+        ),
+        "read_log": selectors.read_log(digest)
+        if permissions.can_view_read_log(request.user) and digest.disclosure == "restricted"
+        else None,
     }
     return render(request, "digests/digest_detail.html", context)
 
@@ -133,9 +156,9 @@ def digest_edit(request: HttpRequest, digest_id: int) -> HttpResponse:
 
 
 _TRANSITIONS = {
-    "approve": (services.digest_approve, "요약 보고를 승인했습니다."),
-    "reopen": (services.digest_reopen, "다시 편집할 수 있습니다."),
-    "publish": (services.digest_publish, "외교부에 전달했습니다."),
+    "approve": (services.digest_approve, gettext_lazy("요약 보고를 승인했습니다.")),
+    "reopen": (services.digest_reopen, gettext_lazy("다시 편집할 수 있습니다.")),
+    "publish": (services.digest_publish, gettext_lazy("외교부에 전달했습니다.")),
 }
 
 
@@ -151,7 +174,7 @@ def digest_transition(request: HttpRequest, digest_id: int, action: str) -> Http
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _(done))
+        messages.success(request, str(done))
     return redirect("digests:digest_detail", digest.pk)
 
 
@@ -276,6 +299,9 @@ def digest_export(request: HttpRequest, digest_id: int, fmt: str) -> HttpRespons
     if fmt not in exports.FORMATS:
         raise Http404
     content_type, extension, render_fn = exports.FORMATS[fmt]
+    services.digest_read_record(
+        reader=request.user, digest=digest, channel=DigestRead.Channel.EXPORT, detail=fmt
+    )
     body = render_fn(digest, selectors.answer_threads(digest))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = (
@@ -287,7 +313,11 @@ def digest_export(request: HttpRequest, digest_id: int, fmt: str) -> HttpRespons
 
 @require_GET
 def digest_print(request: HttpRequest, digest_id: int) -> HttpResponse:
+    """The A4 print view; the disclosure level is printed on every page."""
     digest = _exportable(request, digest_id)
+    services.digest_read_record(
+        reader=request.user, digest=digest, channel=DigestRead.Channel.PRINT
+    )
     return render(
         request,
         "digests/digest_print.html",
@@ -318,19 +348,119 @@ def _filter_context(request: HttpRequest, f: selectors.InboxFilter) -> dict[str,
     }
 
 
+def _query(params: Any, **changes: str) -> str:
+    """The query string with some parameters changed ("" removes one) and no page."""
+    query = params.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return str(query.urlencode())
+
+
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Published digests across municipalities, filtered and searched."""
+    """Published digests across municipalities: a work queue, filtered and searched."""
     _require_inbox(request)
     f = selectors.InboxFilter.from_params(request.GET)
     page = selectors.paginate(
         selectors.published_digests_qs(request.user, f), page=request.GET.get("page"), size=20
     )
-    params = request.GET.copy()
-    params.pop("page", None)
+    counts = selectors.inbox_counts(request.user, f)
+    work = _query(request.GET, answer_status="", owner="", overdue="")
+    queues = [("", _("전체"), counts.total, work, not (f.answer_status or f.owner or f.overdue))]
+    queues += [
+        (value, label, n, _query(request.GET, answer_status=value, owner="", overdue=""),
+         f.answer_status == value and not f.owner and not f.overdue)
+        for value, label, n in counts.by_status
+    ]  # fmt: skip
+    queues += [
+        ("overdue", _("기한 지남"), counts.overdue,
+         _query(request.GET, answer_status="", owner="", overdue="1"), f.overdue),
+        ("me", _("내 담당"), counts.mine,
+         _query(request.GET, answer_status="", owner="me", overdue=""), f.owner == "me"),
+        ("none", _("담당자 없음"), counts.unassigned,
+         _query(request.GET, answer_status="", owner="none", overdue=""), f.owner == "none"),
+    ]  # fmt: skip
     context = _filter_context(request, f)
-    context.update({"page": page, "base_query": params.urlencode()})
+    context.update(
+        {
+            "page": page,
+            "base_query": _query(request.GET),
+            "queues": queues,
+            "today": selectors.today(),
+            "owners": selectors.inbox_owners(request.user),
+            "answer_statuses": AnswerStatus.choices,
+        }
+    )
     return render(request, "digests/inbox.html", context)
+
+
+@require_POST
+def digest_assign(request: HttpRequest, digest_id: int) -> HttpResponse:
+    """Ministry staff: the digest's officer, due date and answer status."""
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    if not permissions.can_work_on(request.user, digest):
+        raise Http404
+    raw_assignee = request.POST.get("assignee", "")
+    raw_due = request.POST.get("due_date", "")
+    try:
+        due = dt.date.fromisoformat(raw_due) if raw_due else None
+    except ValueError:
+        messages.error(request, _("답변 기한 날짜 형식이 올바르지 않습니다."))
+        return redirect("digests:digest_detail", digest.pk)
+    assignee = None
+    if raw_assignee.isdigit():
+        assignee = next(
+            (u for u in selectors.assignable_officers(digest) if u.pk == int(raw_assignee)), None
+        )
+        if assignee is None:
+            messages.error(request, _("이 요약 보고를 맡을 수 없는 사람입니다."))
+            return redirect("digests:digest_detail", digest.pk)
+    try:
+        services.digest_assign(
+            actor=request.user,  # type: ignore[arg-type]
+            digest=digest,
+            assignee=assignee,
+            due_date=due,
+            answer_status=request.POST.get("answer_status") or None,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("담당과 답변 상태를 저장했습니다."))
+    return redirect("digests:digest_detail", digest.pk)
+
+
+@require_GET
+def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's statements as residents saw them; digest citations link here."""
+    session = session_get_visible(request.user, session_id)
+    return render(
+        request,
+        "digests/session_record.html",
+        {"session": session, "statements": selectors.session_record(session)},
+    )
+
+
+@require_GET
+def digest_statements(request: HttpRequest, digest_id: int) -> HttpResponse:
+    """The statements behind one keyword of a digest."""
+    digest = selectors.digest_get_visible(request.user, digest_id)
+    word = str(request.GET.get("keyword", ""))[:50]
+    services.digest_read_record(
+        reader=request.user, digest=digest, channel=DigestRead.Channel.STATEMENTS, detail=word
+    )
+    return render(
+        request,
+        "digests/digest_statements.html",
+        {
+            "digest": digest,
+            "keyword": word,
+            "statements": selectors.digest_keyword_statements(digest, word),
+        },
+    )
 
 
 @require_GET

@@ -422,12 +422,16 @@ def _participant_remove(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]
 
 def _ban(banned: bool) -> Handler:
     def handler(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+        scope = p.get("scope", "session")
+        if scope not in ("session", "organisation"):
+            raise ActionError("bad_field", _("차단 범위가 올바르지 않습니다."), field="scope")
         moderation.participant_ban(
             actor=ctx.user,
             session_id=ctx.session_id,
             user_id=_uid(p),
             banned=banned,
             reason=_reason(p),
+            organisation=scope == "organisation",
         )
         return {}
 

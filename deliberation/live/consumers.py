@@ -25,6 +25,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.people.devices import scope_device, voter_key
+
 from . import actions, hub, selectors, services, wire
 from .errors import ActionError
 from .events import Kicked, Resync, encode
@@ -76,10 +78,10 @@ class TokenBucket:
 
 CONNECTION_RATE = (10.0, 20.0)
 PERSON_RATE = (20.0, 40.0)
-_person_buckets: dict[int, tuple[TokenBucket, int]] = {}
+_person_buckets: dict[str, tuple[TokenBucket, int]] = {}
 
 
-def _person_bucket(user_id: int) -> TokenBucket:
+def _person_bucket(user_id: str) -> TokenBucket:
     bucket, users = _person_buckets.get(user_id, (None, 0))
     if bucket is None:
         bucket = TokenBucket(*PERSON_RATE)
@@ -87,7 +89,7 @@ def _person_bucket(user_id: int) -> TokenBucket:
     return bucket
 
 
-def _release_person_bucket(user_id: int) -> None:
+def _release_person_bucket(user_id: str) -> None:
     bucket, users = _person_buckets.get(user_id, (None, 0))
     if bucket is None:
         return
@@ -132,6 +134,7 @@ class RoomSocket:
         self.hub: hub.RoomHub | None = None
         self.bucket = TokenBucket(*CONNECTION_RATE)
         self.person_bucket: TokenBucket | None = None
+        self.rate_key = ""
         self._identity: dict[str, Any] = {}
 
     @classmethod
@@ -160,7 +163,9 @@ class RoomSocket:
             .filter(pk=self.session_id)
             .first()
         )
-        if session is None or not services.participant_join(user=user, session=session):
+        if session is None or not services.participant_join(
+            user=user, session=session, device_id=scope_device(self.scope)
+        ):
             return None
         via_cookie = "resident_token" in self.scope
         sign_in = None
@@ -193,13 +198,16 @@ class RoomSocket:
             return
         self.staff = identity.pop("staff")
         self._identity = {"connection_id": self.connection_id, "user_id": self.user_id, **identity}
-        self.person_bucket = _person_bucket(self.user_id)
+        # One budget per person: an account, or for quick-join residents their device, so
+        # several nicknames on one phone share it instead of multiplying it.
+        self.rate_key = voter_key(self.scope["user"])
+        self.person_bucket = _person_bucket(self.rate_key)
         try:
             self.hub = await hub.join(self)
         except Exception:
             log.exception("room %s: could not join the room hub", self.session_id)
             await self.base_send({"type": "websocket.close", "code": 1011})
-            _release_person_bucket(self.user_id)
+            _release_person_bucket(self.rate_key)
             return
         try:
             await self.base_send({"type": "websocket.accept"})
@@ -213,7 +221,7 @@ class RoomSocket:
         finally:
             self.closed = True
             self.active = False
-            _release_person_bucket(self.user_id)
+            _release_person_bucket(self.rate_key)
             if self.hub is not None:
                 await self.hub.leave(self)
 

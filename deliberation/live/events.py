@@ -199,6 +199,15 @@ class StaffReport(Event):
 
 @register_event
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffSharedDevice(Event):
+    """A newcomer's browser is that of someone banned or muted in this room."""
+
+    type: ClassVar[str] = "staff.shared_device"
+    warning: dict[str, Any]
+
+
+@register_event
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class StaffReportResolved(Event):
     type: ClassVar[str] = "staff.report_resolved"
     report_id: int

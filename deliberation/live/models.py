@@ -121,10 +121,19 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     last_statement_at = models.DateTimeField(null=True, blank=True)
+    # The browser they entered from (signed device cookie), for bans that hold.
+    device_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # When they typed this session's venue code (shown on the projector).
+    venue_verified_at = models.DateTimeField(null=True, blank=True)
+    # The nickname as compared (people.names.nickname_key): one per session.
+    nickname_key = models.CharField(max_length=60, null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "person"], name="participant_once")
+            models.UniqueConstraint(fields=["session", "person"], name="participant_once"),
+            models.UniqueConstraint(
+                fields=["session", "nickname_key"], name="participant_nickname_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,3 +270,39 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target_kind}:{self.target_id}"
+
+
+class DeviceBan(models.Model):
+    """A ban on a browser (and its person): for one session, or for an organisation's sessions."""
+
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="device_bans"
+    )
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="device_bans",
+    )
+    device_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The ban outlives the identity: deleting a quick-join identity keeps the device banned.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=False, organisation__isnull=True)
+                | models.Q(session__isnull=True, organisation__isnull=False),
+                name="device_ban_one_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"ban {self.device_id or self.person_id}"

@@ -17,7 +17,7 @@ from deliberation.agendas import services as agenda_services
 from deliberation.agendas.models import Session
 from deliberation.people.models import User
 
-from . import broadcast, events, permissions
+from . import broadcast, events, participation, permissions
 from .errors import ActionError
 from .models import HandRaise, ModerationAction, Participant, Report, Statement
 from .selectors import moderation_entry, session_settings, statement_dict
@@ -394,9 +394,19 @@ def participant_remove(*, actor: User, session_id: int, user_id: int, reason: st
 
 @transaction.atomic
 def participant_ban(
-    *, actor: User, session_id: int, user_id: int, banned: bool = True, reason: str = ""
+    *,
+    actor: User,
+    session_id: int,
+    user_id: int,
+    banned: bool = True,
+    reason: str = "",
+    organisation: bool = False,
 ) -> None:
-    """Ban someone from this room (disconnected within a second), or lift the ban."""
+    """Ban someone and their browser from this room (or from every session of the
+    organisation), disconnected within a second; or lift the ban.
+
+    Other identities of this room on the same browser are banned with them.
+    """
     session = _locked_session(session_id)
     require_staff(actor, session)
     person, participant = _target(session, user_id)
@@ -411,9 +421,21 @@ def participant_ban(
         target_kind="participant",
         target_id=person.pk,
         reason=clean_reason(reason),
+        detail={"scope": "organisation" if organisation else "session"} if banned else None,
     )
-    if banned:
-        _send_off(session, person, "banned")
+    if not banned:
+        participation.unban_devices(session=session, person=person)
+        return
+    others = participation.ban_devices(
+        session=session,
+        person=person,
+        participant=participant,
+        actor=actor,
+        organisation=organisation,
+    )
+    _send_off(session, person, "banned")
+    for other in User.objects.filter(pk__in=others):
+        _send_off(session, other, "banned")
 
 
 @transaction.atomic

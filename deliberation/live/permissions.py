@@ -56,3 +56,35 @@ def can_still_read(user: Any, session: Session) -> bool:
 
 
 can_moderate_room = is_room_staff
+
+
+# --- how people take part (join modes) ----------------------------------------------------
+
+ACCOUNT = "account"
+VENUE_CODE = "venue_code"
+OPEN = "open"
+
+
+def admitted_via(user: Any, *, venue_verified: bool) -> str:
+    """How this person takes part: with an account, with the venue code, or openly."""
+    if getattr(user, "has_account", False):
+        return ACCOUNT
+    return VENUE_CODE if venue_verified else OPEN
+
+
+def meets_mode(user: Any, mode: str, *, venue_verified: bool) -> bool:
+    """Does the person satisfy a session's join mode (open, venue_code, accounts)?"""
+    from deliberation.agendas.models import JoinMode
+
+    via = admitted_via(user, venue_verified=venue_verified)
+    if mode == JoinMode.ACCOUNTS:
+        return via == ACCOUNT
+    if mode == JoinMode.VENUE_CODE:
+        return via in (ACCOUNT, VENUE_CODE)
+    return True
+
+
+def strictest(*modes: str) -> str:
+    from deliberation.agendas.models import JOIN_MODE_RANK, JoinMode
+
+    return max(modes, key=lambda m: JOIN_MODE_RANK.get(JoinMode(m), 0))

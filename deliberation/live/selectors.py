@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from deliberation.agendas.models import Session
 from deliberation.common.sanitize import linkify_plain_text
+from deliberation.people.names import person_label
 
 from .events import Snapshot
 from .models import (
@@ -92,7 +93,7 @@ def statement_dict(statement: Statement, *, redact: bool = False) -> dict[str, A
     author = statement.author
     return {
         "id": statement.pk,
-        "author": {"id": author.pk, "nickname": author.display_name},
+        "author": {"id": author.pk, **person_label(author)},
         "text": text,
         "html": linkify_plain_text(text) if text else "",
         "stance": statement.stance,
@@ -115,7 +116,7 @@ def queue_list(session_id: int) -> list[dict[str, Any]]:
         .order_by("raised_at", "pk")
     )
     return [
-        {"user_id": h.person_id, "nickname": h.person.display_name, "raised_at": _iso(h.raised_at)}
+        {"user_id": h.person_id, **person_label(h.person), "raised_at": _iso(h.raised_at)}
         for h in hands
     ]
 
@@ -134,7 +135,7 @@ def floor_dict(turn: FloorTurn | None) -> dict[str, Any] | None:
     return {
         "turn_id": turn.pk,
         "user_id": turn.person_id,
-        "nickname": turn.person.display_name,
+        **person_label(turn.person),
         "started_at": _iso(turn.started_at),
         "ends_at": _iso(turn.ends_at),
         "now": _iso(timezone.now()),
@@ -146,7 +147,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "id": report.pk,
         "statement_id": report.statement_id,
         "statement_text": report.statement.text,
-        "reporter": {"id": report.reporter_id, "nickname": report.reporter.display_name},
+        "reporter": {"id": report.reporter_id, **person_label(report.reporter)},
         "reason": report.reason,
         "status": report.status,
         "created_at": _iso(report.created_at),
@@ -298,6 +299,8 @@ def room_snapshot(
     ]
     staff_part = None
     if staff:
+        from . import participation
+
         pending = Statement.objects.filter(
             session=session, status=Statement.Status.PENDING
         ).select_related("author")
@@ -308,6 +311,7 @@ def room_snapshot(
             "pending": [statement_dict(s) for s in pending],
             "reports": [report_dict(r) for r in reports],
             "audit_log": audit_log(session.pk)[-100:],
+            "shared_devices": participation.shared_device_warnings(session.pk),
         }
     return Snapshot(
         protocol=1,
@@ -316,7 +320,7 @@ def room_snapshot(
         session=state["session"],
         me={
             "id": user.pk,
-            "nickname": user.display_name,
+            **person_label(user),
             "role": user.role,
             "staff": staff,
             **participant_state(session.pk, user.pk),

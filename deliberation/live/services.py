@@ -22,7 +22,7 @@ from deliberation.common.privacy import mask_personal_data
 from deliberation.common.text import clean_text
 from deliberation.people.models import User
 
-from . import broadcast, events, permissions, reactions
+from . import broadcast, events, participation, permissions, reactions
 from .errors import ActionError
 from .models import (
     HandRaise,
@@ -107,9 +107,11 @@ def _session(session_id: int) -> Session:
 
 
 def require_participant(actor: User, session: Session) -> None:
-    """Refuse anyone no longer admitted to the room (banned, lost access)."""
+    """Refuse anyone no longer admitted to the room (banned, lost access), or who has not
+    met the session's join mode (venue code, account) for taking part."""
     if not permissions.can_take_part(actor, session):
         raise ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
+    participation.require_mode(actor, session, session.join_mode)
 
 
 def require_live(session: Session) -> None:
@@ -143,7 +145,7 @@ def clean_statement_text(raw: str) -> str:
 
 
 def clean_reason(raw: str) -> str:
-    reason = clean_text(raw or "", multiline=False)
+    reason = mask_personal_data(clean_text(raw or "", multiline=False))
     if len(reason) > REASON_MAX:
         raise ActionError(
             "bad_field",
@@ -401,11 +403,13 @@ def report_create(
 LAST_SEEN_EVERY = dt.timedelta(minutes=1)
 
 
-def participant_join(*, user: User, session: Session) -> bool:
+def participant_join(*, user: User, session: Session, device_id: str = "") -> bool:
     """Record that someone entered the room; False if they may not (banned, no access).
 
     One read of the person's row decides the ban; the row is written only when something
-    changes (first visit, a removal ended, ``last_seen`` older than a minute).
+    changes (first visit, a removal ended, ``last_seen`` older than a minute). A first
+    visit is refused when the person or their browser is banned here (or by the
+    organisation), and takes the nickname for this session (a suffix if it is taken).
     """
     row = (
         Participant.objects.filter(session=session, person_id=user.pk)
@@ -416,10 +420,17 @@ def participant_join(*, user: User, session: Session) -> bool:
         return False
     now = timezone.now()
     if row is None:
-        participant, created = Participant.objects.get_or_create(
-            session=session, person=user, defaults={"last_seen": now}
+        staff = permissions.is_room_staff(user, session)
+        if not staff and participation.device_banned(
+            session, user=user, device_id=device_id or user.device_id
+        ):
+            return False
+        participant, created = participation.participant_create(
+            session=session, user=user, device_id=device_id, now=now
         )
         if created:
+            if not staff:
+                _warn_shared_device(session.pk, participant)
             return True
         if not permissions.room_access(user, session, banned=participant.banned)[0]:
             return False  # banned between the read and the insert
@@ -432,3 +443,32 @@ def participant_join(*, user: User, session: Session) -> bool:
         updates["last_seen"] = now
         Participant.objects.filter(pk=pk).update(**updates)
     return True
+
+
+def _warn_shared_device(session_id: int, participant: Participant) -> None:
+    """Tell the console when a newcomer's browser is that of someone banned or muted here."""
+    if not participant.device_id:
+        return
+    warnings = [
+        w
+        for w in participation.shared_device_warnings(session_id)
+        if w["user_id"] == participant.person_id
+    ]
+    for warning in warnings:
+        broadcast.staff_notify(
+            session_id=session_id, event=events.StaffSharedDevice(warning=warning)
+        )
+
+
+def entry_refusal(*, user: User, session: Session, device_id: str) -> str:
+    """Why this person may not enter the room, in words, or "" (the room page's check)."""
+    if permissions.is_room_staff(user, session):
+        return ""
+    if permissions.is_banned(user, session) or participation.device_banned(
+        session, user=user, device_id=device_id or user.device_id
+    ):
+        return _(
+            "이 기기나 참여자는 이 회의에서 차단되어 다시 참여할 수 없습니다. "
+            "새 닉네임으로 다시 참여해도 마찬가지입니다."
+        )
+    return ""

@@ -13,5 +13,11 @@ urlpatterns = [
     path("sessions/<int:session_id>/console/", views.console, name="console"),
     path("sessions/<int:session_id>/console/open/", views.console_open, name="console_open"),
     path("sessions/<int:session_id>/projector/", views.projector, name="projector"),
+    path("sessions/<int:session_id>/venue/", views.venue_code_enter, name="venue_code_enter"),
+    path(
+        "sessions/<int:session_id>/venue/current/",
+        views.venue_code_current,
+        name="venue_code_current",
+    ),
     path("j/<str:code>/", views.join_code, name="join_code"),
 ]

@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from deliberation.agendas.briefing import MAX_BYTES as BRIEFING_MAX_BYTES
 from deliberation.agendas.briefing import SAFE_TYPES as BRIEFING_TYPES
 from deliberation.agendas.briefing import briefing_list
-from deliberation.agendas.models import Session
+from deliberation.agendas.models import JoinMode, Session
 from deliberation.agendas.permissions import (
     JOINABLE_STATES,
     can_moderate,
@@ -33,8 +35,12 @@ from deliberation.agendas.permissions import (
 from deliberation.agendas.selectors import session_get_visible
 from deliberation.agendas.services import session_transition
 from deliberation.live.models import ModerationAction, Stance
+from deliberation.people import limits
+from deliberation.people.devices import request_device
 from deliberation.people.models import User
 from deliberation.personal_data.views import consent_redirect
+
+from . import participation, permissions, services
 
 # Panels other sub-apps add to each page, in page order. Every name must exist: a
 # missing template is an error (TemplateDoesNotExist), never a panel silently left out.
@@ -120,6 +126,8 @@ UI_STRINGS: dict[str, Any] = {
         "one": ngettext_lazy("{n}명 참여 중", "{n}명 참여 중", 1),
         "other": ngettext_lazy("{n}명 참여 중", "{n}명 참여 중", 2),
     },
+    "shared_device_banned": _("{name} 님은 차단된 {other} 님과 같은 기기로 들어왔습니다."),
+    "shared_device_muted": _("{name} 님은 발언 제한된 {other} 님과 같은 기기로 들어왔습니다."),
     "done": _("처리했습니다."),
     "you": _("나"),
     # Labels of the moderation log come from the model's choices: one list of actions
@@ -180,8 +188,9 @@ def _has_identity(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def _join_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
-    return HttpResponseRedirect(f"{reverse('people:quick_join')}?{urlencode({'next': next_url})}")
+def _join_redirect(request: HttpRequest, next_url: str, session: Session) -> HttpResponse:
+    query = urlencode({"next": next_url, "session": session.pk})
+    return HttpResponseRedirect(f"{reverse('people:quick_join')}?{query}")
 
 
 def _page_config(request: HttpRequest, session: Session, page: str) -> dict[str, Any]:
@@ -220,10 +229,71 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     """The resident's room: stage, queue, side discussion, composer."""
     session = session_get_visible(request.user, session_id)
     if not _has_identity(request.user):
-        return _join_redirect(request, request.get_full_path())
+        return _join_redirect(request, request.get_full_path(), session)
+    user = request.user
+    assert isinstance(user, User)
+    refusal = services.entry_refusal(user=user, session=session, device_id=request_device(request))
+    if refusal:  # before asking for consent: a banned browser gets nothing more
+        return render(
+            request, "live/refused.html", {"session": session, "message": refusal}, status=403
+        )
     if (ask := consent_redirect(request)) is not None:
         return ask
-    return _render_page(request, session, "room")
+    return _render_page(request, session, "room", **_venue_context(user, session))
+
+
+def _venue_context(user: User, session: Session) -> dict[str, Any]:
+    """What the room page says about the session's join and vote modes for this person."""
+    staff = can_moderate(user, session)
+    verified = participation.venue_verified(session.pk, user.pk)
+    needs_code = (
+        not staff
+        and participation.uses_venue_code(session)
+        and not permissions.meets_mode(user, JoinMode.VENUE_CODE, venue_verified=verified)
+    )
+    needs_account = (
+        not staff
+        and JoinMode.ACCOUNTS in (session.join_mode, session.vote_mode)
+        and not user.has_account
+    )
+    return {"needs_venue_code": needs_code, "needs_account": needs_account}
+
+
+@require_POST
+def venue_code_enter(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A resident types the venue code shown on the projector; wrong tries are limited."""
+    session = session_get_visible(request.user, session_id)
+    room_url = reverse("live:room", args=[session.pk])
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return _join_redirect(request, room_url, session)
+    device_id = request_device(request)
+    tries = limits.Limit("venue-try", *settings.MADANG_VENUE_CODE_TRIES)
+    if limits.hit(tries, device_id or f"u{user.pk}") is not None:
+        messages.error(
+            request, _("회의장 코드를 너무 여러 번 틀렸습니다. 잠시 뒤 다시 시도해 주세요.")
+        )
+    elif participation.venue_code_enter(
+        user=user, session=session, code=request.POST.get("code", ""), device_id=device_id
+    ):
+        messages.success(request, _("회의장 코드를 확인했습니다. 이제 참여할 수 있습니다."))
+    else:
+        messages.error(request, _("회의장 코드가 맞지 않습니다. 화면의 숫자를 확인해 주세요."))
+    return HttpResponseRedirect(room_url)
+
+
+@require_GET
+def venue_code_current(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The current venue code for the console and the projector (staff only)."""
+    session = _moderator_session(request, session_id)
+    if isinstance(session, HttpResponse):
+        return session
+    return JsonResponse(
+        {
+            "code": participation.venue_code(session),
+            "expires_at": participation.venue_code_expires(session),
+        }
+    )
 
 
 def _moderator_session(request: HttpRequest, session_id: int) -> Session | HttpResponse:
@@ -251,6 +321,7 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
         briefing_accept=",".join(f".{ext}" for ext in BRIEFING_TYPES),
         briefing_types=", ".join(sorted({ext.upper() for ext in BRIEFING_TYPES})),
         briefing_max_mb=BRIEFING_MAX_BYTES // 2**20,
+        **_staff_venue_context(session),
     )
 
 
@@ -258,6 +329,15 @@ def _reopen_until(request: HttpRequest, session: Session) -> Any:
     if not can_reopen_session(request.user, session):
         return None
     return reopen_deadline(session)
+
+
+def _staff_venue_context(session: Session) -> dict[str, Any]:
+    if not participation.uses_venue_code(session):
+        return {"venue_code": None}
+    return {
+        "venue_code": participation.venue_code(session),
+        "venue_code_url": reverse("live:venue_code_current", args=[session.pk]),
+    }
 
 
 @require_POST
@@ -295,7 +375,9 @@ def projector(request: HttpRequest, session_id: int) -> HttpResponse:
     if isinstance(session, HttpResponse):
         return session
     join_url = request.build_absolute_uri(reverse("live:join_code", args=[session.join_code]))
-    return _render_page(request, session, "projector", qr_svg=_qr_svg(join_url))
+    return _render_page(
+        request, session, "projector", qr_svg=_qr_svg(join_url), **_staff_venue_context(session)
+    )
 
 
 @require_GET
@@ -307,7 +389,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
     room_url = reverse("live:room", args=[session.pk])
     if not _has_identity(request.user):
         # Holding the code is the invitation: join first, the room checks access again.
-        return _join_redirect(request, room_url)
+        return _join_redirect(request, room_url, session)
     if not can_view_session(request.user, session):
         raise Http404
     return HttpResponseRedirect(room_url)

@@ -67,9 +67,20 @@ class QuickJoinForm(forms.Form):
         required=False,
         help_text=_("답하지 않아도 참여할 수 있습니다. 통계에만 쓰입니다."),
     )
+    venue_code = forms.CharField(
+        label=_("회의장 코드"),
+        required=False,
+        max_length=12,
+        help_text=_("회의장 화면(프로젝터)에 보이는 6자리 숫자입니다."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12}
+        ),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, venue: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not venue:
+            del self.fields["venue_code"]
         # The limit is said where the resident types (and the field stops there).
         self.fields["nickname"].help_text = _(
             "회의에서 다른 참여자에게 보이는 이름입니다. 실명이 아니어도 됩니다. "

@@ -168,6 +168,9 @@ class User(AbstractUser):
     )
     # Bumped on sign-out or ban: every resident cookie and socket signed before it dies.
     token_version = models.PositiveIntegerField(default=0)
+    # The browser (signed device cookie) a quick-join identity was made on: votes, support
+    # and poll answers of quick-join residents count once per device, and bans hold it.
+    device_id = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("사용자")
@@ -195,3 +198,8 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role == self.Role.ADMIN or self.is_superuser
+
+    @property
+    def has_account(self) -> bool:
+        """Signs in with a username and password (staff, or a resident who attached one)."""
+        return not self.is_resident or self.has_usable_password()

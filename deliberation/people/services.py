@@ -4,33 +4,47 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from deliberation.common.privacy import mask_personal_data
 from deliberation.common.text import clean_text
 
 from .models import Organisation, User
+from .names import check_resident_nickname, nickname_key
 
 NICKNAME_MAX = 20
 
 
 def clean_nickname(raw: str) -> str:
-    """A nickname with invisible and control characters stripped, or a clear error."""
+    """A nickname with invisible and control characters stripped, or a clear error.
+
+    A nickname that is or holds personal data (a phone number, an e-mail address) or
+    that could pass for staff, an organisation or the platform is refused.
+    """
     nickname = clean_text(raw or "", multiline=False)
-    if not nickname:
+    if not nickname or not nickname_key(nickname):
         raise ValidationError(_("닉네임을 입력해 주세요."), code="required")
     if len(nickname) > NICKNAME_MAX:
         raise ValidationError(
             _("닉네임은 %(max)d자 이내로 입력해 주세요.") % {"max": NICKNAME_MAX}, code="max_length"
         )
+    if mask_personal_data(nickname) != nickname:
+        raise ValidationError(
+            _("닉네임에 전화번호·이메일 같은 개인정보를 넣을 수 없습니다."), code="personal_data"
+        )
+    check_resident_nickname(nickname)
     return nickname
 
 
 @transaction.atomic
-def resident_join(*, nickname: str, region: Organisation, age_band: str = "") -> User:
-    """Create a password-less resident from a nickname and a region."""
+def resident_join(
+    *, nickname: str, region: Organisation, age_band: str = "", device_id: str = ""
+) -> User:
+    """Create a password-less resident from a nickname and a region, on this browser."""
     if not region.is_municipality:
         raise ValidationError(_("지역은 지자체 중에서 골라 주세요."), code="region")
     if age_band and age_band not in User.AgeBand.values:
@@ -41,6 +55,7 @@ def resident_join(*, nickname: str, region: Organisation, age_band: str = "") ->
         region=region,
         age_band=age_band,
         role=User.Role.RESIDENT,
+        device_id=device_id,
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -74,3 +89,19 @@ def user_revoke_tokens(*, user: User) -> None:
     user.token_version = F("token_version") + 1  # type: ignore[assignment]
     user.save(update_fields=["token_version"])
     user.refresh_from_db(fields=["token_version"])
+
+
+def device_resident(device_id: str) -> User | None:
+    """The quick-join identity last made on this browser that may still be used."""
+    if not device_id:
+        return None
+    return (
+        User.objects.filter(
+            device_id=device_id,
+            role=User.Role.RESIDENT,
+            is_active=True,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .order_by("-date_joined", "-pk")
+        .first()
+    )

@@ -116,11 +116,18 @@ class Support(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Who counts once (people.voters.voter_key): an account, or a quick-join device.
+    voter_key = models.CharField(max_length=80, blank=True, default="")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "person"], name="structured_support_once")
+            models.UniqueConstraint(fields=["proposal", "person"], name="structured_support_once"),
+            models.UniqueConstraint(
+                fields=["proposal", "voter_key"],
+                condition=~models.Q(voter_key=""),
+                name="structured_support_once_per_voter",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,11 +162,17 @@ class Ballot(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="ballots")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voter_key = models.CharField(max_length=80, blank=True, default="")
     cast_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "voter"], name="structured_one_ballot")
+            models.UniqueConstraint(fields=["session", "voter"], name="structured_one_ballot"),
+            models.UniqueConstraint(
+                fields=["session", "voter_key"],
+                condition=~models.Q(voter_key=""),
+                name="structured_one_ballot_per_voter",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,12 +245,18 @@ class PollVote(models.Model):
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voter_key = models.CharField(max_length=80, blank=True, default="")
     options = models.ManyToManyField(PollOption, related_name="votes")
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["poll", "person"], name="structured_poll_vote_once")
+            models.UniqueConstraint(fields=["poll", "person"], name="structured_poll_vote_once"),
+            models.UniqueConstraint(
+                fields=["poll", "voter_key"],
+                condition=~models.Q(voter_key=""),
+                name="structured_poll_vote_once_per_voter",
+            ),
         ]
 
     def __str__(self) -> str:

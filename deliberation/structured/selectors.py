@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from deliberation.agendas.models import Session
 from deliberation.live.selectors import SHARED_READ_SECONDS, SharedReads
+from deliberation.people.names import staff_badge
 
 from . import permissions
 from .models import (
@@ -71,6 +72,7 @@ def proposal_dict(
         "title": proposal.title,
         "body_html": proposal.body_html,
         "author": author.display_name if author else "",
+        "author_badge": staff_badge(author) if author else "",
         "status": proposal.status,
         "merged_into": proposal.merged_into_id,
         "supporters": supporters if supporters is not None else proposal.supports.count(),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +21,12 @@ from deliberation.agendas.models import Session
 from deliberation.common.privacy import mask_personal_data
 from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.common.text import clean_text
+from deliberation.live import participation
+from deliberation.live import permissions as live_permissions
 from deliberation.live.broadcast import room_append, staff_notify
+from deliberation.live.errors import ActionError
 from deliberation.live.services import notify_person
+from deliberation.people.devices import voter_key
 from deliberation.people.models import User
 
 from . import events, permissions, selectors
@@ -63,10 +67,38 @@ def _lock_session(session: Session | int) -> Session:
     return Session.objects.select_for_update().select_related("agenda__organisation").get(pk=pk)
 
 
+# Actions that count people (votes, poll answers, support): the session's vote mode.
+_COUNTED = (permissions.BALLOT_SUBMIT, permissions.POLL_VOTE, permissions.PROPOSAL_SUPPORT)
+
+
+def _require_mode(actor: Any, session: Session, action: str) -> None:
+    """The session's join mode for taking part, and its vote mode for what is counted."""
+    mode = session.join_mode
+    if action in _COUNTED:
+        mode = live_permissions.strictest(session.join_mode, session.vote_mode)
+    try:
+        participation.require_mode(actor, session, mode)
+    except ActionError as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
+
+
+def _once_per_person(existing_other: bool) -> None:
+    if existing_other:
+        raise ValidationError(
+            _(
+                "이 기기에서 이미 다른 이름으로 참여했습니다. "
+                "투표·지지·여론조사 응답은 한 사람(한 기기)에 한 번만 셉니다."
+            ),
+            code="already_counted",
+        )
+
+
 def require_action(actor: Any, session: Session, action: str) -> str:
-    """Check the matrix for the running phase; return that phase's kind."""
+    """Check the matrix for the running phase, then the session's join or vote mode;
+    return the running phase's kind."""
     phase = selectors.current_phase_kind(session.pk)
     if permissions.can_act(actor, session, phase, action):
+        _require_mode(actor, session, action)
         return phase
     role = permissions.role_in(actor, session)
     phases = permissions.MATRIX.get(role or "", {}).get(action, frozenset())
@@ -114,7 +146,7 @@ def _ids(values: Any, field: str) -> list[int]:
 def _single_line(value: Any, *, limit: int, empty: str, too_long: str) -> str:
     if not isinstance(value, str):
         raise ValidationError(empty, code="empty")
-    text = clean_text(value, multiline=False)
+    text = mask_personal_data(clean_text(value, multiline=False))
     if not text:
         raise ValidationError(empty, code="empty")
     if len(text) > limit:
@@ -387,8 +419,11 @@ def proposal_create(*, actor: User, session: Session, title: str, body: str = ""
     proposal = Proposal.objects.create(
         session=session, author=actor, title=clean_title, body_html=body_html
     )
-    if permissions.role_in(actor, session) == permissions.PARTICIPANT:
-        Support.objects.create(proposal=proposal, person=actor)
+    key = voter_key(actor)
+    if permissions.role_in(actor, session) == permissions.PARTICIPANT and not (
+        Support.objects.filter(proposal=proposal, voter_key=key).exists()
+    ):
+        Support.objects.create(proposal=proposal, person=actor, voter_key=key)
     room_append(
         session_id=session.pk,
         event=events.ProposalCreated(proposal=selectors.proposal_dict(proposal)),
@@ -421,7 +456,13 @@ def proposal_support(
     if supported:
         if existing.exists():
             raise ValidationError(_("이미 지지한 제안입니다."), code="duplicate")
-        Support.objects.create(proposal=proposal, person=actor)
+        key = voter_key(actor)
+        _once_per_person(Support.objects.filter(proposal=proposal, voter_key=key).exists())
+        try:
+            with transaction.atomic():
+                Support.objects.create(proposal=proposal, person=actor, voter_key=key)
+        except IntegrityError:
+            _once_per_person(True)
     else:
         if not existing.exists():
             raise ValidationError(_("지지하지 않은 제안입니다."), code="not_supported")
@@ -448,7 +489,9 @@ def proposal_edit(
     new_body = _rich(body, limit=MAX_BODY)
     if new_title == proposal.title and new_body == proposal.body_html:
         raise ValidationError(_("바뀐 내용이 없습니다."), code="unchanged")
-    reason = clean_text(note if isinstance(note, str) else "", multiline=False)[:200]
+    reason = mask_personal_data(clean_text(note if isinstance(note, str) else "", multiline=False))[
+        :200
+    ]
     ProposalRevision.objects.create(
         proposal=proposal,
         title=proposal.title,
@@ -497,11 +540,23 @@ def proposal_merge(
         raise ValidationError(
             _("투표가 시작된 뒤에는 제안을 합칠 수 없습니다."), code="vote_started"
         )
-    already = set(Support.objects.filter(proposal=target).values_list("person_id", flat=True))
-    carried = set(Support.objects.filter(proposal__in=sources).values_list("person_id", flat=True))
-    Support.objects.bulk_create(
-        Support(proposal=target, person_id=pid) for pid in sorted(carried - already)
-    )
+    # Supporters carry over once per person (per voter key: an account or a device).
+    held = list(Support.objects.filter(proposal=target).values_list("person_id", "voter_key"))
+    people = {pid for pid, _key in held}
+    keys = {key for _pid, key in held if key}
+    carried: list[Support] = []
+    for pid, key in (
+        Support.objects.filter(proposal__in=sources)
+        .order_by("at", "pk")
+        .values_list("person_id", "voter_key")
+    ):
+        if pid in people or (key and key in keys):
+            continue
+        people.add(pid)
+        if key:
+            keys.add(key)
+        carried.append(Support(proposal=target, person_id=pid, voter_key=key))
+    Support.objects.bulk_create(carried)
     Support.objects.filter(proposal__in=sources).delete()
     Proposal.objects.filter(pk__in=[s.pk for s in sources]).update(
         status=Proposal.Status.MERGED, merged_into=target, updated_at=timezone.now()
@@ -600,9 +655,19 @@ def ballot_submit(*, actor: User, session: Session, proposal_ids: Sequence[int])
     )
     if open_ids != set(chosen):
         raise ValidationError(_("이 투표의 제안이 아닌 것을 골랐습니다."), code="foreign_option")
-    # The session row lock serialises one room's ballots; the unique constraint is the
-    # last word should anything bypass it.
-    ballot, _created = Ballot.objects.get_or_create(session=session, voter=actor)
+    # The session row lock serialises one room's ballots; the unique constraints (one per
+    # person, one per voter key: an account or a quick-join device) are the last word.
+    ballot = Ballot.objects.filter(session=session, voter=actor).first()
+    if ballot is None:
+        key = voter_key(actor)
+        _once_per_person(Ballot.objects.filter(session=session, voter_key=key).exists())
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(session=session, voter=actor, voter_key=key)
+        except IntegrityError:
+            ballot = Ballot.objects.filter(session=session, voter=actor).first()
+            _once_per_person(ballot is None)
+            assert ballot is not None
     BallotChoice.objects.filter(ballot=ballot).delete()
     BallotChoice.objects.bulk_create(
         BallotChoice(ballot=ballot, proposal_id=pid, rank=(i if ranking else None))
@@ -701,7 +766,17 @@ def poll_vote(
         raise ValidationError(
             _("이 여론조사의 선택지가 아닌 것을 골랐습니다."), code="foreign_option"
         )
-    vote, _created = PollVote.objects.get_or_create(poll=poll, person=actor)
+    vote = PollVote.objects.filter(poll=poll, person=actor).first()
+    if vote is None:
+        key = voter_key(actor)
+        _once_per_person(PollVote.objects.filter(poll=poll, voter_key=key).exists())
+        try:
+            with transaction.atomic():
+                vote = PollVote.objects.create(poll=poll, person=actor, voter_key=key)
+        except IntegrityError:
+            vote = PollVote.objects.filter(poll=poll, person=actor).first()
+            _once_per_person(vote is None)
+            assert vote is not None
     vote.options.set(options)
     vote.save(update_fields=["at"])
     from .coalesce import schedule_poll_results

@@ -6,6 +6,7 @@ channel layer, a secret key generated on first run and kept in ``data/``.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "deliberation.people",
     "deliberation.agendas",
     "deliberation.live",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "deliberation.api",
     "deliberation.opinions",
     "deliberation.screening",
+    "deliberation.programmes",
 ]
 
 MIDDLEWARE = [
@@ -68,8 +71,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "deliberation.people.middleware.ResidentCookieMiddleware",
+    "deliberation.people.devices.DeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "madang.urls"
@@ -141,6 +147,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MADANG_TASK_STALE_SECONDS = env.float("MADANG_TASK_STALE_SECONDS", default=120.0)
 
 AUTH_USER_MODEL = "people.User"
+# django-axes first: it refuses a locked-out account or address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -201,6 +212,53 @@ CONTENT_SECURITY_POLICY = {
 # Residents join with a nickname and region, held by this signed cookie.
 RESIDENT_COOKIE_NAME = "madang_resident"
 RESIDENT_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
+# One browser's signed id (people.devices): long-lived, HttpOnly, SameSite=Lax.
+DEVICE_COOKIE_NAME = "madang_device"
+DEVICE_COOKIE_MAX_AGE = 60 * 60 * 24 * 400
+
+# Sign-in throttling (django-axes). Failures are kept in the database, so every server
+# process sees the same count and the same lockout. Locked per account and per address;
+# the lock lifts after the cool-off, or an administrator lifts it (admin "Access
+# attempts", or `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
+AXES_ENABLED = env.bool("MADANG_SIGNIN_THROTTLE", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("MADANG_SIGNIN_FAILURE_LIMIT", default=10)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("MADANG_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "deliberation.people.views.signin_locked_out"
+AXES_USERNAME_CALLABLE = "deliberation.people.views.signin_username"
+AXES_VERBOSE = False
+# Behind the proxy (docker-compose's Caddy) the client is the last X-Forwarded-For hop.
+AXES_IPWARE_PROXY_COUNT = env.int("MADANG_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Quick-join limits (people.limits): (new identities, per seconds).
+MADANG_JOIN_LIMIT_ADDRESS = (
+    env.int("MADANG_JOIN_LIMIT_ADDRESS", default=240),
+    env.int("MADANG_JOIN_LIMIT_WINDOW", default=600),
+)
+MADANG_JOIN_LIMIT_VENUE_ADDRESS = (
+    env.int("MADANG_JOIN_LIMIT_VENUE_ADDRESS", default=2000),
+    env.int("MADANG_JOIN_LIMIT_WINDOW", default=600),
+)
+MADANG_JOIN_LIMIT_DEVICE = (env.int("MADANG_JOIN_LIMIT_DEVICE", default=5), 3600)
+# Wrong venue codes per browser and per address before a pause.
+MADANG_VENUE_CODE_TRIES = (env.int("MADANG_VENUE_CODE_TRIES", default=20), 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CHANNEL_KEY_PREFIX}-limits",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+    ),
+}
 
 LOGGING = {
     "version": 1,

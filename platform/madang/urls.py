@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("deliberation.personal_data.urls")),
     path("", include("deliberation.api.urls")),
     path("", include("deliberation.screening.urls")),
+    path("", include("deliberation.programmes.urls")),
 ]

@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 
 from deliberation.agendas.models import Session
 from deliberation.live.models import Participant, RoomEvent, Statement
@@ -390,14 +391,23 @@ def test_nicknames_lose_bidi_overrides_and_invisible_characters(organisation_fac
     region = organisation_factory()
     tricks = {
         "\u202e자운영\u202c": "자운영",  # right-to-left override
-        "진행\u200b자": "진행자",  # zero-width space between syllables
-        "\u2066관리자\u2069": "관리자",  # isolates
-        "사\u200d회\u200c자\ufeff": "사회자",  # joiners and BOM
-        "운영자\u0000\u0007": "운영자",
+        "전주\u200b토박이": "전주토박이",  # zero-width space between syllables
+        "\u2066한옥마을\u2069": "한옥마을",  # isolates
+        "비\u200d빔\u200c밥\ufeff": "비빔밥",  # joiners and BOM
+        "콩나물\u0000\u0007": "콩나물",
     }
     for raw, shown in tricks.items():
         user = resident_join(nickname=raw, region=region)
         assert user.nickname == shown, repr(user.nickname)
+    # Hidden characters cannot smuggle a staff word past the reserved names either.
+    for staff_word in (
+        "진행\u200b자",
+        "\u2066관리자\u2069",
+        "사\u200d회\u200c자\ufeff",
+        "운영자\u0007",
+    ):
+        with pytest.raises(ValidationError):
+            resident_join(nickname=staff_word, region=region)
     with pytest.raises(Exception):  # noqa: B017 - nothing visible left: refused
         resident_join(nickname="\u200b\u202e\u2066", region=region)
 

@@ -121,6 +121,17 @@ def test_markup_is_never_active_in_pages(hostile: Digest, client: Any) -> None:
         assert "&lt;script&gt;" in html  # shown as text, not dropped silently
 
 
+# What a spreadsheet runs as a formula, written out independently of the exporter.
+FULL_WIDTH = {"\uff1d": "=", "\uff0b": "+", "\uff0d": "-", "\uff20": "@", "\u2212": "-"}
+
+
+def formula_like(cell: str) -> bool:
+    head = "".join(FULL_WIDTH.get(c, c) for c in cell.lstrip(" ")[:2])
+    if head[:1] in ("=", "+", "@", "\t", "\r"):
+        return True
+    return head[:1] == "-" and (len(head) == 1 or (head[1].isascii() and not head[1].isspace()))
+
+
 def test_csv_has_bom_and_every_formula_cell_is_neutralised(hostile: Digest) -> None:
     data = all_exports(hostile)["csv"]
     assert data.startswith(b"\xef\xbb\xbf")
@@ -128,24 +139,71 @@ def test_csv_has_bom_and_every_formula_cell_is_neutralised(hostile: Digest) -> N
     cells = [cell for row in rows for cell in row]
     assert any("HYPERLINK" in c for c in cells)
     for cell in cells:
-        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        assert not formula_like(cell), cell
     assert any(c.startswith("'=HYPERLINK") for c in cells)
     assert "청년" in data.decode("utf-8")
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+cmd", "-1", "@x", "\tx", "\rx", "안전", "", None])
-def test_csv_cell(value: Any) -> None:
+@pytest.mark.parametrize(
+    "value",
+    ["=1+1", "+cmd", "-1", "-2+3", "-A1", "-=1", "-(1)", "@x", "\tx", "\rx", " =1",
+     "\uff1d1+1", "\uff0bcmd", "\uff0d1", "\uff20SUM(A1)", "-"],
+)  # fmt: skip
+def test_csv_cell_neutralises_formulas_and_their_full_width_forms(value: str) -> None:
     out = exports.csv_cell(value)
-    assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert out.endswith("" if value is None else str(value))
+    assert out == "'" + value
+    assert not formula_like(out)
+    assert exports.csv_cell_value(out) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["- 찬성 의견이 많았습니다", "-청년 일자리", "— 대시", "안전", "2026-12-03", "", None]
+)
+def test_csv_cell_leaves_prose_alone(value: Any) -> None:
+    assert exports.csv_cell(value) == ("" if value is None else value)
+
+
+def test_csv_summary_keeps_its_leading_dash(make_digest: Any) -> None:
+    digest = make_digest(Digest.Status.DRAFT)
+    assert digest.summary_text.startswith("- [")
+    data = exports.to_csv(digest)
+    rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+    summary = next(row[2] for row in rows if row[0] == "요약")
+    assert summary == digest.summary_text
+
+
+def render_markdown(source: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(source)
+
+
+def rendered_text(source: str) -> str:
+    """What a reader sees of Markdown: the rendered HTML's text, whitespace folded."""
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_markdown(source))).split())
 
 
 def test_markdown_renders_literally(hostile: Digest) -> None:
     md = all_exports(hostile)["md"].decode()
     assert "<script" not in md and "<img" not in md
-    assert "](javascript" not in md  # the link syntax is escaped
+    page = render_markdown(md)
+    assert "<a " not in page and "<script" not in page and "<img" not in page
+    assert "[링크](javascript:alert(1))" in rendered_text(md)  # shown, not linked
     assert md.startswith("# ")
-    assert "| 키워드 |" in md  # tables survive as tables
+    assert "<table>" in page and "<th>키워드</th>" in page  # tables survive as tables
+
+
+def test_markdown_escapes_only_what_markdown_needs(make_digest: Any) -> None:
+    digest = make_digest(Digest.Status.PUBLISHED)
+    md = exports.to_markdown(digest).decode()
+    assert "\\-" not in md.replace("\\- \\[", "") and "\\." not in md
+    assert "검토한다." in md and "2026. 11. 20." in md
+    assert "\\<" not in md and "&amp;lt;" not in md
+    for text in ("2026-12-06에 열린 회의", "합니다.", "a < b", "3시~5시"):
+        assert exports.md_escape(text).replace("&lt;", "<") == text
 
 
 def test_json_export_round_trips_with_korean(hostile: Digest) -> None:
@@ -208,15 +266,36 @@ def test_any_text_round_trips_through_csv_without_a_live_formula(rows: list[list
     assert len(read) == len(rows)
     for original, back in zip(rows, read, strict=True):
         for cell, got in zip(original, back, strict=True):
-            assert not got.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert not formula_like(got)
             assert got in (cell, "'" + cell)
+            assert exports.csv_cell_value(got) == cell
 
 
-@given(st.text(max_size=200))
-def test_markdown_escape_leaves_no_markup(text: str) -> None:
+MARKDOWN_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *list("가나다청년일자리 -.,:;!?#*_`[]()<>&|~\\=+'\"0123456789abcXYZ@/\n\t"),
+            "&amp;",
+            "&#60;",
+            "http://x.kr",
+            "1. ",
+            "- ",
+            "# ",
+            "```",
+            "---",
+            "===",
+            "> ",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(MARKDOWN_TEXT)
+def test_markdown_round_trip_shows_exactly_the_text(text: str) -> None:
+    """Whatever the text, a Markdown renderer shows it literally: no markup, no link."""
     escaped = exports.md_escape(text)
-    assert "<" not in escaped and ">" not in escaped
-    for i, ch in enumerate(escaped):
-        if ch in "[]()`*_#|!":
-            slashes = len(escaped[:i]) - len(escaped[:i].rstrip("\\"))
-            assert slashes % 2 == 1, (text, escaped)
+    html_out = render_markdown(escaped)
+    assert "<a " not in html_out and "<em>" not in html_out and "<code>" not in html_out
+    assert "<h1>" not in html_out and "<li>" not in html_out and "<blockquote>" not in html_out
+    assert rendered_text(escaped) == " ".join(text.split())

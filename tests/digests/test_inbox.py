@@ -28,7 +28,9 @@ def content_with(*terms: str, line: str) -> dict[str, Any]:
         for i, t in enumerate(terms)
     ]
     content["key_statements"][0]["lines"][0]["text"] = line
-    content.update(agenda_title="", title="", proposals=[], conclusion=None)
+    content.update(
+        agenda_title="", title="", proposals=[], conclusion=None, period_start=None, period_end=None
+    )
     return content
 
 

@@ -60,3 +60,40 @@ def dict_get(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(str(key))
     return None
+
+
+@register.filter
+def staff_badge(user: Any) -> str:
+    """The staff badge of whoever wrote something (진행자, 외교부, 관리자), or ""."""
+    from deliberation.people.names import staff_badge as badge
+
+    return badge(user) if user is not None else ""
+
+
+@register.filter
+def official(value: Any) -> str:
+    """A datetime (or ISO text) in Korean official style, "2026. 12. 3.(목) 14:05"."""
+    from deliberation.digests.document import _parse_time, official_date
+
+    if isinstance(value, str):
+        value = _parse_time(value)
+    return official_date(value) if value else ""
+
+
+@register.filter
+def stance_name(value: Any) -> str:
+    from deliberation.digests.document import stance_label
+
+    return stance_label(str(value or ""))
+
+
+@register.filter
+def clock(value: Any) -> str:
+    """The Seoul time of day of a datetime (or ISO text), "14:05"."""
+    from django.utils import timezone
+
+    from deliberation.digests.document import _parse_time
+
+    if isinstance(value, str):
+        value = _parse_time(value)
+    return timezone.localtime(value).strftime("%H:%M") if value else ""

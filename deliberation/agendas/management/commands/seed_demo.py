@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from deliberation.agendas.models import Agenda, Disclosure, Session, Topic
 from deliberation.common.sanitize import sanitize_rich_text
+from deliberation.live.demo import seed_join_modes
 from deliberation.opinions.demo import seed_opinion_demo
 from deliberation.people.models import MunicipalityProfile, Organisation, User
 from deliberation.people.regions import regions_load
+from deliberation.programmes.demo import seed_programmes
 
 DEMO_PASSWORD = "madang-demo-2026"  # noqa: S105 - the published demo password
 
@@ -342,6 +344,8 @@ class Command(BaseCommand):
                     )
 
         seed_opinion_demo()
+        seed_programmes(orgs, users)
+        seed_join_modes()
         self.stdout.write(self.style.SUCCESS("데모 데이터를 준비했습니다. Demo data is ready."))
         self.stdout.write("")
         self.stdout.write(f"  데모 로그인 / demo sign-in (비밀번호 / password: {DEMO_PASSWORD})")

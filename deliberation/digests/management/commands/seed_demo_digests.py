@@ -73,6 +73,12 @@ class Command(BaseCommand):
             status="reviewing",
             text="전라북도와 함께 해외 인턴십 연계 방안을 검토하고 있습니다.",
         )
+        services.digest_assign(
+            actor=staff,
+            digest=digest,
+            assignee=staff,
+            due_date=timezone.localdate() + dt.timedelta(days=7),
+        )
         self.stdout.write(f"seed_demo_digests: published digest {digest.pk}")
 
     @transaction.atomic

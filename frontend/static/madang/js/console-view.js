@@ -1,7 +1,7 @@
 // The facilitator's view of the room: pending statements, reports, the audit log,
 // muted and banned people, and moderation buttons on every statement.
 
-import { clock, el, fmt, linkify, plural } from "./room-dom.js";
+import { clock, el, fmt, linkify, personNode, plural } from "./room-dom.js";
 import { RoomView } from "./room-ui.js";
 
 // A flood: this many statements in the last minute suggests slow mode.
@@ -118,7 +118,7 @@ export class ConsoleView extends RoomView {
       const li = el(
         "li",
         { class: "statement statement--pending", "data-statement-id": String(st.id) },
-        el("p", { class: "statement__meta" }, el("span", { class: "statement__author", text: st.author?.nickname ?? "" }), " ", el("time", { dateTime: st.created_at, text: clock(st.created_at) })),
+        el("p", { class: "statement__meta" }, personNode(st.author, { cls: "statement__author" }), " ", el("time", { dateTime: st.created_at, text: clock(st.created_at) })),
         el("p", { class: "statement__text" }, linkify(st.text)),
       );
       const row = el("div", { class: "btn-row" });
@@ -132,6 +132,16 @@ export class ConsoleView extends RoomView {
     }
     this.q("[data-pending-empty]").hidden = this.pending.size > 0;
     this.q("[data-pending-count]").textContent = this.pending.size ? `(${this.pending.size})` : "";
+  }
+
+  renderSharedDevices() {
+    const list = this.q("[data-shared-list]");
+    if (!list) return;
+    list.textContent = "";
+    for (const w of this.sharedDevices.values()) {
+      list.append(el("li", { class: "shared-device", "data-user-id": String(w.user_id), text: this.sharedDeviceText(w) }));
+    }
+    this.q("[data-shared-empty]").hidden = this.sharedDevices.size > 0;
   }
 
   renderReports() {
@@ -243,7 +253,9 @@ export class ConsoleView extends RoomView {
   }
 
   async sanction(type, userId, nickname) {
-    const ack = await this.act(type, { user_id: userId, reason: this.reason() });
+    const fields = { user_id: userId, reason: this.reason() };
+    if (type === "participant.ban" && this.q("[data-ban-organisation]")?.checked) fields.scope = "organisation";
+    const ack = await this.act(type, fields);
     if (ack) {
       this._noteSanction(type.split(".")[1], userId, nickname);
       this.renderSanctions();

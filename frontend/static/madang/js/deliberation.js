@@ -6,6 +6,8 @@
 // events after it. Lists are redrawn from state; forms the person is typing in are
 // never redrawn under them.
 
+import { personNode } from "./room-dom.js";
+
 const STR = (() => {
   const node = document.getElementById("delib-strings");
   return node ? JSON.parse(node.textContent) : {};

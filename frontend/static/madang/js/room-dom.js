@@ -84,3 +84,13 @@ export function mmss(ms) {
 }
 
 // ---------------------------------------------------------------------------
+
+// A person as rooms show them: the nickname, the staff badge (sent by the server from the
+// person's role, so no resident can produce one), and a resident's region where it fits.
+export function personNode(person, { you = "", region = true, cls = "" } = {}) {
+  const node = el("span", { class: `person ${cls}`.trim() });
+  node.append(el("span", { class: "person__name", text: (person?.nickname ?? "") + (you ? ` (${you})` : "") }));
+  if (person?.badge) node.append(" ", el("span", { class: "staff-badge", "data-staff-badge": "", text: person.badge }));
+  if (region && person?.region) node.append(" ", el("span", { class: "person__region", text: person.region }));
+  return node;
+}

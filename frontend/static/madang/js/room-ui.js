@@ -3,7 +3,7 @@
 // User text is only ever placed with textContent; links are built as elements.
 
 import { RoomClient, State, roomSocketUrl } from "./room-client.js";
-import { charCount, clock, el, fmt, linkify, mmss, plural, readJson } from "./room-dom.js";
+import { charCount, clock, el, fmt, linkify, mmss, personNode, plural, readJson } from "./room-dom.js";
 
 export { State };
 
@@ -122,6 +122,11 @@ export class RoomView {
       this.renderReports();
       this.announce(fmt(this.t.report_reason, { reason: m.report.reason }));
     });
+    c.on("staff.shared_device", (m) => {
+      this.sharedDevices.set(m.warning.user_id, m.warning);
+      this.renderSharedDevices();
+      this.announce(this.sharedDeviceText(m.warning));
+    });
     c.on("staff.report_resolved", (m) => {
       this.reports.delete(m.report_id);
       this.renderReports();
@@ -138,6 +143,7 @@ export class RoomView {
     this.log = s.staff?.audit_log || s.moderation_log || [];
     this.pending = new Map((s.staff?.pending || []).map((st) => [st.id, st]));
     this.reports = new Map((s.staff?.reports || []).map((r) => [r.id, r]));
+    this.sharedDevices = new Map((s.staff?.shared_devices || []).map((w) => [w.user_id, w]));
     // A snapshot replaces everything: rebuild the statement lists from it.
     this.statements.clear();
     for (const node of this.nodes.values()) node.remove();
@@ -233,6 +239,7 @@ export class RoomView {
     this.renderEmpty();
     this.renderPending();
     this.renderReports();
+    this.renderSharedDevices();
     this.renderLog();
     this.renderSanctions();
     for (const id of this.statements.keys()) this.renderReactions(id);
@@ -359,7 +366,7 @@ export class RoomView {
       name.append(
         el("span", { class: "stage__label", text: this.t.speaking_now }),
         " ",
-        el("strong", { text: this.floor.nickname + (mine ? ` (${this.t.you})` : "") }),
+        el("strong", {}, personNode(this.floor, { you: mine ? this.t.you : "" })),
       );
       timer.hidden = false;
       stage?.classList.add("is-live");
@@ -395,7 +402,7 @@ export class RoomView {
         "li",
         { class: `queue__item${mine ? " is-me" : ""}`, "data-user-id": String(entry.user_id) },
         el("span", { class: "queue__pos", "aria-hidden": "true", text: String(i + 1) }),
-        el("span", { class: "queue__name", text: entry.nickname + (mine ? ` (${this.t.you})` : "") }),
+        personNode(entry, { you: mine ? this.t.you : "", cls: "queue__name" }),
       );
       if (this.staffView) {
         const grant = el("button", { type: "button", class: "btn btn--small", text: this.t.grant, "aria-label": `${entry.nickname}: ${this.t.grant}` });
@@ -492,7 +499,7 @@ export class RoomView {
     const meta = el(
       "p",
       { class: "statement__meta" },
-      el("span", { class: "statement__author", text: (st.author?.nickname ?? "") + (mine ? ` (${this.t.you})` : "") }),
+      personNode(st.author, { you: mine ? this.t.you : "", cls: "statement__author" }),
       " ",
       el("time", { dateTime: st.created_at, text: clock(st.created_at) }),
     );
@@ -580,7 +587,7 @@ export class RoomView {
           "blockquote",
           { class: "pinned__item" },
           el("p", { class: "pinned__text" }, linkify(st.text)),
-          el("footer", { text: st.author?.nickname ?? "" }),
+          el("footer", {}, personNode(st.author, { region: false })),
         ),
       );
     }
@@ -619,6 +626,13 @@ export class RoomView {
     if (empty) empty.hidden = entries.length > 0;
     const count = this.q("[data-public-log-count]");
     if (count) count.textContent = entries.length ? `(${entries.length})` : "";
+  }
+
+  renderSharedDevices() {}
+
+  sharedDeviceText(w) {
+    const key = w.shares_with?.state === "banned" ? "shared_device_banned" : "shared_device_muted";
+    return fmt(this.t[key] || "", { name: w.nickname, other: w.shares_with?.nickname ?? "" });
   }
 
   renderSanctions() {}

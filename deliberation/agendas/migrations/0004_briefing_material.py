@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agendas', '0002_initial'),
+        ('agendas', '0003_join_and_vote_modes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

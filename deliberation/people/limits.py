@@ -1,0 +1,82 @@
+"""Limits on making new identities: per client address and per browser.
+
+Counted in fixed windows in the ``limits`` cache: Redis when ``REDIS_URL`` is set, so
+every server process shares one count; an in-process cache otherwise (one process).
+A venue code raises the address limit: a lecture hall behind one Wi-Fi address joins
+with the code shown on the projector.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.http import HttpRequest
+
+
+@dataclasses.dataclass(frozen=True)
+class Limit:
+    name: str
+    count: int
+    seconds: int
+
+
+def _limit(setting: tuple[int, int], name: str) -> Limit:
+    count, seconds = setting
+    return Limit(name=name, count=int(count), seconds=int(seconds))
+
+
+def join_limits(*, venue_code: bool) -> tuple[Limit, Limit]:
+    """(per address, per device) limits for a quick-join."""
+    per_address = (
+        settings.MADANG_JOIN_LIMIT_VENUE_ADDRESS
+        if venue_code
+        else settings.MADANG_JOIN_LIMIT_ADDRESS
+    )
+    return (
+        _limit(per_address, "join-addr-venue" if venue_code else "join-addr"),
+        _limit(settings.MADANG_JOIN_LIMIT_DEVICE, "join-device"),
+    )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address, as django-axes resolves it (same proxy settings)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _key(limit: Limit, subject: str, window: int) -> str:
+    digest = hashlib.sha256(subject.encode()).hexdigest()[:24]
+    return f"limit:{limit.name}:{window}:{digest}"
+
+
+def hit(limit: Limit, subject: str, *, cache: BaseCache | None = None) -> float | None:
+    """Count one use; None if within the limit, else seconds until the window ends."""
+    if not subject or limit.count <= 0:
+        return None
+    cache = cache if cache is not None else caches["limits"]
+    now = time.time()
+    window = int(now // limit.seconds)
+    key = _key(limit, subject, window)
+    cache.add(key, 0, timeout=limit.seconds + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=limit.seconds + 5)
+        used = 1
+    if used > limit.count:
+        return max(1.0, (window + 1) * limit.seconds - now)
+    return None
+
+
+def peek(limit: Limit, subject: str) -> bool:
+    """True when the limit is already used up (without counting a use)."""
+    if not subject or limit.count <= 0:
+        return False
+    window = int(time.time() // limit.seconds)
+    used = caches["limits"].get(_key(limit, subject, window), 0)
+    return int(used) >= limit.count

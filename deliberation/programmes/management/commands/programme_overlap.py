@@ -1,0 +1,123 @@
+"""``manage.py programme_overlap FILE.csv``: the overlap engine over a spreadsheet.
+
+Reads a CSV with the columns ``id,title,description,organisation`` (description may be
+empty) and prints JSON: for each row, in file order, the ids of its most similar rows
+with their scores, best first, computed by the same engine as the registry's pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from deliberation.programmes.overlap import Document, OverlapIndex
+
+REQUIRED_COLUMNS = ("id", "title", "description", "organisation")
+
+
+def read_documents(path: Path) -> list[Document]:
+    """The CSV's rows as documents; a clear error for a missing column or a bad row."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise CommandError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(REQUIRED_COLUMNS)}"
+        )
+    reader.fieldnames = header
+    documents: list[Document] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(reader, start=2):
+        key = (row.get("id") or "").strip()
+        title = (row.get("title") or "").strip()
+        if not key:
+            raise CommandError(f"{path}: row {line} has no id")
+        if key in seen:
+            raise CommandError(f"{path}: row {line} repeats the id {key!r} of row {seen[key]}")
+        if not title and not (row.get("description") or "").strip():
+            raise CommandError(f"{path}: row {line} has neither title nor description")
+        seen[key] = line
+        documents.append(
+            Document(
+                key=key,
+                title=title,
+                body=(row.get("description") or "").strip(),
+                group=(row.get("organisation") or "").strip(),
+            )
+        )
+    return documents
+
+
+class Command(BaseCommand):
+    help = (
+        "CSV(id,title,description,organisation)의 각 행과 가장 비슷한 행들을 JSON으로 출력합니다."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "file", type=Path, help="CSV with columns id,title,description,organisation"
+        )
+        parser.add_argument("--top", type=int, default=5, help="similar rows per row (default 5)")
+        parser.add_argument(
+            "--min-score", type=float, default=0.1, help="lowest score listed, 0..1 (default 0.1)"
+        )
+        parser.add_argument(
+            "--across-organisations",
+            action="store_true",
+            help="only list rows of another organisation",
+        )
+        parser.add_argument(
+            "--explain", action="store_true", help="add the shared terms of each match"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["top"] < 1:
+            raise CommandError("--top must be at least 1")
+        if not 0.0 <= options["min_score"] <= 1.0:
+            raise CommandError("--min-score must be between 0 and 1")
+        started = time.perf_counter()
+        documents = read_documents(options["file"])
+        index = OverlapIndex.build(documents)
+        skip = None
+        if options["across_organisations"]:
+            docs = index.documents
+
+            def skip(i: int, j: int) -> bool:
+                return docs[i].group == docs[j].group
+
+        matches = index.top_matches(
+            limit=options["top"],
+            min_score=options["min_score"],
+            skip=skip,
+            explain=options["explain"],
+        )
+        result = []
+        for doc, found in zip(documents, matches, strict=True):
+            similar: list[dict[str, Any]] = []
+            for m in found:
+                entry: dict[str, Any] = {"id": m.key, "score": m.score}
+                if options["explain"]:
+                    entry["shared_terms"] = m.shared_terms
+                    entry["variants"] = [list(v) for v in m.variants]
+                similar.append(entry)
+            result.append({"id": doc.key, "similar": similar})
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
+        print(
+            f"{len(documents)} rows compared in {time.perf_counter() - started:.2f} s",
+            file=sys.stderr,
+        )
