@@ -9,7 +9,10 @@ title.
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
+
+from django.apps import apps
 
 from deliberation.agendas.models import Agenda, Disclosure
 from deliberation.people.models import Organisation, User
@@ -713,6 +716,13 @@ AGENDA_LINKS = {
 
 def seed_programmes(orgs: dict[str, Organisation], users: dict[str, User]) -> int:
     """Create or update the demo registry; returns how many programmes it holds."""
+    if not ProgrammeKind.objects.exists():
+        # The kinds come from a data migration; a flushed database (a test run after a
+        # live-server test) has lost them, so the demo restores the same list.
+        kinds_migration = import_module(
+            "deliberation.programmes.migrations.0002_default_programme_kinds"
+        )
+        kinds_migration.add_kinds(apps, None)
     kinds = {k.slug: k for k in ProgrammeKind.objects.all()}
     saved: list[Programme] = []
     for row in PROGRAMMES:
