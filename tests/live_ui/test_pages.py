@@ -39,7 +39,9 @@ def test_resident_without_identity_is_sent_to_quick_join(
 ) -> None:
     response = client.get(f"/sessions/{live_session.pk}/room/")
     assert response.status_code == 302
-    assert response["Location"] == f"/join/?next=%2Fsessions%2F{live_session.pk}%2Froom%2F"
+    assert response["Location"] == (
+        f"/join/?next=%2Fsessions%2F{live_session.pk}%2Froom%2F&session={live_session.pk}"
+    )
 
 
 def test_resident_sees_the_room_in_korean(
@@ -95,7 +97,9 @@ def test_short_link_joins_first_then_enters_the_room(
 ) -> None:
     response = client.get(f"/j/{live_session.join_code}/")
     assert response.status_code == 302
-    assert response["Location"] == f"/join/?next=%2Fsessions%2F{live_session.pk}%2Froom%2F"
+    assert response["Location"] == (
+        f"/join/?next=%2Fsessions%2F{live_session.pk}%2Froom%2F&session={live_session.pk}"
+    )
     response = as_resident(client, resident).get(f"/j/{live_session.join_code}/")
     assert response["Location"] == f"/sessions/{live_session.pk}/room/"
     assert client.get("/j/no-such-code/").status_code == 404
