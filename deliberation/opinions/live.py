@@ -105,7 +105,12 @@ async def _flush_counts(session_id: int) -> None:
     if not ids:
         return
     try:
-        counts = await database_sync_to_async(counts_for)(session_id, ids)
+        from deliberation.live.consumers import _pooled_executor
+
+        # On the votes' own thread: the room's database thread is its posts'.
+        counts = await database_sync_to_async(
+            counts_for, thread_sensitive=False, executor=_pooled_executor()
+        )(session_id, ids)
         text = encode(_counts_event(counts))
         layer = get_channel_layer()
         if layer is not None:
