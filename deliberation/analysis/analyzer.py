@@ -64,6 +64,10 @@ class OktAnalyzer:
                 self._okt = Okt()
             return self._okt
 
+    def load(self) -> None:
+        """Start the JVM and load Okt's dictionaries (they load on the first text)."""
+        self._tagger().pos("국민외교")
+
     def warm_up(self) -> None:
         """Start the JVM, load the dictionaries and let the JIT see some real text."""
         self.analyse(_WARM_UP_TEXTS * 10)

@@ -11,7 +11,7 @@ answers 404), and writing needs a token of scope ``write``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -32,6 +32,9 @@ from deliberation.digests import services as digest_services
 from deliberation.digests.api import digest_detail_dict, digest_summary_dict, response_dict
 from deliberation.digests.models import Digest
 from deliberation.live.models import Statement
+from deliberation.programmes import permissions as programme_permissions
+from deliberation.programmes import selectors as programme_selectors
+from deliberation.programmes.models import Programme
 from deliberation.structured import selectors as structured_selectors
 
 from . import schemas, services
@@ -72,11 +75,13 @@ api = NinjaAPI(
     title="Madang API",
     version="2.0.0",
     description=(
-        "마당의 의제, 회의 공개 기록, 요약 보고와 외교부 답변을 다른 시스템이 읽고 쓰는 API. "
+        "마당의 의제, 회의 공개 기록, 요약 보고와 외교부 답변, 국민외교 사업을 다른 시스템이 "
+        "읽고 쓰는 API. "
         "토큰(Authorization: Bearer mdg_...)은 관리자가 기관별로 발급하며, 토큰의 계정이 "
         "화면에서 볼 수 있는 것만 보입니다. / Agendas, the public record of sessions, "
-        "digests and the ministry's answers for other systems. Tokens are issued per "
-        "organisation by administrators; a token sees exactly what its account sees."
+        "digests, the ministry's answers and people's diplomacy programmes for other "
+        "systems. Tokens are issued per organisation by administrators; a token sees "
+        "exactly what its account sees."
     ),
     urls_namespace="api",
     auth=[TokenAuth(), BrowserSession()],
@@ -127,6 +132,19 @@ class DigestFilters(ListFilters):
     topic: str | None = Field(default=None, max_length=30, description="주제 코드")
     disclosure: str | None = Field(default=None, max_length=12)
     q: str | None = Field(default=None, max_length=100, description="한국어 검색어")
+
+
+class ProgrammeFilters(ListFilters):
+    since: dt.date | None = Field(
+        default=None, description="이 날짜 이후에도 진행하는 사업(종료일이 없으면 진행 중)"
+    )
+    until: dt.date | None = Field(default=None, description="이 날짜까지 시작한 사업")
+    kind: str | None = Field(default=None, max_length=40, description="사업 유형 slug")
+    stage: Literal["preparing", "pioneering", "advanced"] | None = Field(
+        default=None, description="협력 단계"
+    )
+    status: Literal["planned", "running", "finished", "suspended"] | None = None
+    q: str | None = Field(default=None, max_length=100, description="사업명·내용에서 찾을 말")
 
 
 def _municipality_q(field: str, organisation_id: int | None) -> Q:
@@ -367,3 +385,95 @@ def response_create(
     except ValidationError as exc:
         return Status(400, {"error": {"code": "invalid", "message": " ".join(exc.messages)}})
     return Status(201, response_dict(response))
+
+
+# ---------------------------------------------------------------- programmes
+
+
+def _programme_summary(p: Programme) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "title": p.title,
+        "organisation": _org(p.organisation),
+        "kind": {"slug": p.kind.slug, "name": p.kind.name, "name_en": p.kind.name_en},
+        "target_groups": list(p.target_groups),
+        "starts_on": p.starts_on.isoformat() if p.starts_on else None,
+        "ends_on": p.ends_on.isoformat() if p.ends_on else None,
+        "budget_krw": p.budget_krw,
+        "funding": p.funding,
+        "stage": p.stage,
+        "status": p.status,
+        "disclosure": p.disclosure,
+        "updated_at": _iso(p.updated_at),
+    }
+
+
+@api.get(
+    "/programmes/",
+    response={200: schemas.Page[schemas.ProgrammeSummary], **ERRORS},
+    tags=["programmes"],
+)
+def programme_list(request: HttpRequest, filters: Query[ProgrammeFilters]) -> dict[str, Any]:
+    """People's diplomacy programmes the caller may see (as the registry page lists them):
+    by organisation, then title. ``since``/``until`` keep the programmes running during
+    that period (a programme without dates is left out; one without an end is ongoing)."""
+    qs = programme_selectors.registry(
+        request.user,
+        programme_selectors.RegistryFilters(
+            q=(filters.q or "").strip(),
+            kind=filters.kind or "",
+            organisation=filters.municipality,
+            stage=filters.stage or "",
+            status=filters.status or "",
+        ),
+    )
+    if filters.since:
+        qs = qs.filter(
+            Q(ends_on__gte=filters.since) | Q(ends_on__isnull=True, starts_on__isnull=False)
+        )
+    if filters.until:
+        qs = qs.filter(starts_on__lte=filters.until)
+    return _page(qs, filters, _programme_summary)
+
+
+@api.get(
+    "/programmes/{programme_id}/",
+    response={200: schemas.Programme, **ERRORS},
+    tags=["programmes"],
+)
+def programme_detail(request: HttpRequest, programme_id: int) -> dict[str, Any]:
+    """One programme, its agendas and sessions the caller may see, and the most similar
+    programmes of other organisations with the terms that explain them (as on its page)."""
+    programme = (
+        Programme.objects.select_related("organisation", "kind").filter(pk=programme_id).first()
+    )
+    if programme is None or not programme_permissions.can_view_programme(request.user, programme):
+        raise Http404
+    data = _programme_summary(programme)
+    data.update(
+        description=programme.description,
+        goals=programme.goals,
+        partners_domestic=list(programme.partners_domestic),
+        partners_abroad=list(programme.partners_abroad),
+        agenda_ids=list(
+            programme.agendas.filter(
+                pk__in=agenda_permissions.visible_agendas(request.user)
+            ).values_list("pk", flat=True)
+        ),
+        session_ids=list(
+            programme.sessions.filter(
+                pk__in=agenda_permissions.visible_sessions(request.user)
+            ).values_list("pk", flat=True)
+        ),
+        similar=[
+            {
+                "id": s.programme.pk,
+                "title": s.programme.title,
+                "organisation": _org(s.programme.organisation),
+                "score": round(s.match.score, 4),
+                "shared_terms": list(s.match.shared_terms),
+            }
+            for s in programme_selectors.similar_programmes(request.user, programme)
+        ],
+    )
+    return data

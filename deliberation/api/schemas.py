@@ -139,3 +139,45 @@ class Digest(DigestSummary):
 
 class Responses(Schema):
     results: list[Response]
+
+
+class ProgrammeKind(Schema):
+    slug: str
+    name: str = Field(description="유형 이름(한국어)")
+    name_en: str
+
+
+class ProgrammeSummary(Schema):
+    id: int
+    title: str
+    organisation: OrganisationRef = Field(description="주관 기관")
+    kind: ProgrammeKind
+    target_groups: list[str] = Field(description="대상 코드(youth, students ...)")
+    starts_on: str | None = Field(description="시작일(YYYY-MM-DD)")
+    ends_on: str | None = Field(description="종료일(YYYY-MM-DD)")
+    budget_krw: int | None
+    funding: Literal["general", "fund", "private"]
+    stage: Literal["preparing", "pioneering", "advanced"]
+    status: Literal["planned", "running", "finished", "suspended"]
+    disclosure: Literal["public", "internal", "restricted"]
+    updated_at: str
+
+
+class SimilarProgramme(Schema):
+    id: int
+    title: str
+    organisation: OrganisationRef
+    score: float = Field(description="유사도(0..1)")
+    shared_terms: list[str] = Field(description="유사도를 설명하는 공통 용어")
+
+
+class Programme(ProgrammeSummary):
+    description: str
+    goals: str
+    partners_domestic: list[str]
+    partners_abroad: list[str]
+    agenda_ids: list[int] = Field(description="관련 의제 중 호출자가 볼 수 있는 것")
+    session_ids: list[int] = Field(description="관련 회의 중 호출자가 볼 수 있는 것")
+    similar: list[SimilarProgramme] = Field(
+        description="다른 기관의 가장 비슷한 사업(화면과 같음), 유사도 순"
+    )

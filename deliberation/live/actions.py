@@ -10,7 +10,7 @@ their actions and snapshot parts in their ``AppConfig.ready()``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -50,6 +50,9 @@ class ActionContext:
 
 
 Handler = Callable[[ActionContext, dict[str, Any]], dict[str, Any] | None]
+# Runs on the event loop with (user id, session id, payload) and returns the ack payload;
+# it checks access and permission itself, when it stores the action (e.g. in a batch).
+Batched = Callable[[int, int, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +65,9 @@ class ActionSpec:
     # frequent actions that take no room lock and append no numbered event (votes on
     # statements), so they never queue the room's posts.
     pooled: bool = False
+    # Taken on the event loop instead (see ``Batched``): ``handler`` is then the same
+    # action run alone, for callers without a server loop.
+    batched: Batched | None = None
 
 
 _ACTIONS: dict[str, ActionSpec] = {}
@@ -76,6 +82,7 @@ def register_action(
     staff_only: bool = False,
     description: str = "",
     pooled: bool = False,
+    batched: Batched | None = None,
 ) -> None:
     """Add a client action. ``staff_only`` is shorthand for ``permission=is_room_staff``."""
     if name in _ACTIONS:
@@ -83,7 +90,7 @@ def register_action(
     if staff_only:
         permission = permissions.is_room_staff
     _ACTIONS[name] = ActionSpec(
-        name, handler, permission, description or (handler.__doc__ or ""), pooled
+        name, handler, permission, description or (handler.__doc__ or ""), pooled, batched
     )
 
 

@@ -492,29 +492,35 @@ class RoomSocket:
                         _error("unknown_type", _("알 수 없는 메시지 종류입니다."), request_id)
                     )
                     return
-                # On the process's one database thread, not the pool: posts into one room
-                # are ordered by its row lock anyway, and six pool threads contending for
-                # that lock and for the GIL starved the event loop (160 posts/s into one
-                # room: ack p50 1.1 s on the pool against 0.16 s here; docs/benchmarks.md).
-                # Actions registered ``pooled`` take no room lock: they get a thread of
-                # their own (one: more threads would fight the room's for the GIL).
-                run = (
-                    database_sync_to_async(
-                        actions.run_action, thread_sensitive=False, executor=_pooled_executor()
+                if spec.batched is not None:
+                    # Stored with the room's other votes in one batch; the ack once it is.
+                    result = await asyncio.wait_for(
+                        spec.batched(self.user_id, self.session_id, data), ACTION_TIMEOUT
                     )
-                    if spec.pooled
-                    else database_sync_to_async(actions.run_action)
-                )
-                result = await asyncio.wait_for(
-                    run(
-                        spec,
-                        user_id=self.user_id,
-                        session_id=self.session_id,
-                        connection_id=self.connection_id,
-                        payload=data,
-                    ),
-                    ACTION_TIMEOUT,
-                )
+                else:
+                    # On the process's one database thread, not the pool: posts into one room
+                    # are ordered by its row lock anyway, and six pool threads contending for
+                    # that lock and for the GIL starved the event loop (160 posts/s into one
+                    # room: ack p50 1.1 s on the pool against 0.16 s here; docs/benchmarks.md).
+                    # Actions registered ``pooled`` take no room lock: they get a thread of
+                    # their own (one: more threads would fight the room's for the GIL).
+                    run = (
+                        database_sync_to_async(
+                            actions.run_action, thread_sensitive=False, executor=_pooled_executor()
+                        )
+                        if spec.pooled
+                        else database_sync_to_async(actions.run_action)
+                    )
+                    result = await asyncio.wait_for(
+                        run(
+                            spec,
+                            user_id=self.user_id,
+                            session_id=self.session_id,
+                            connection_id=self.connection_id,
+                            payload=data,
+                        ),
+                        ACTION_TIMEOUT,
+                    )
         except ActionError as exc:
             await self._send_text(encode(exc.payload(request_id)))
             if exc.code == "access_lost":

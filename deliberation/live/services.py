@@ -94,7 +94,13 @@ class PostResult:
 
 def _locked_session(session_id: int) -> Session:
     try:
-        return Session.objects.select_for_update().select_related("agenda").get(pk=session_id)
+        # NO KEY UPDATE: posts still queue behind each other, but rows that merely point at
+        # the session (votes on statements, stored in batches) are inserted alongside.
+        return (
+            Session.objects.select_for_update(no_key=True)
+            .select_related("agenda")
+            .get(pk=session_id)
+        )
     except Session.DoesNotExist:
         raise ActionError("not_found", _("회의를 찾을 수 없습니다.")) from None
 

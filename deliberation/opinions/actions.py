@@ -4,30 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from deliberation.live.actions import (
     ActionContext,
-    ActionError,
     field_bool,
     field_int,
     register_action,
     register_snapshot_part,
 )
 
-from . import selectors, services
+from . import batch, selectors, services
 from .permissions import can_run_voting, can_vote_statements
-
-
-def _value(payload: dict[str, Any]) -> int:
-    value = payload.get("value")
-    if isinstance(value, str) and value in selectors.VALUES_BY_NAME:
-        return selectors.VALUES_BY_NAME[value]
-    if isinstance(value, int) and not isinstance(value, bool) and value in (-1, 0, 1):
-        return value
-    raise ActionError(
-        "bad_field", _("'value' 값은 agree, disagree, pass 중 하나여야 합니다."), field="value"
-    )
 
 
 def _vote(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +21,7 @@ def _vote(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     statement_id = field_int(p, "statement_id")
     assert statement_id is not None
     value = services.opinion_vote_cast(
-        actor=ctx.user, session=ctx.session, statement_id=statement_id, value=_value(p)
+        actor=ctx.user, session=ctx.session, statement_id=statement_id, value=batch.value_of(p)
     )
     return {"statement_id": statement_id, "value": selectors.VALUE_NAMES[value]}
 
@@ -58,8 +44,12 @@ def _feature(ctx: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
-    # Votes come often and lock nothing of the room: they never queue behind its posts.
-    register_action("opinion.vote", _vote, permission=can_vote_statements, pooled=True)
+    # Votes come often and lock nothing of the room: a socket's vote waits in its room's
+    # buffer and is stored with the others in one transaction (``batch``), never queueing
+    # behind the room's posts; ``_vote`` is the same vote stored alone.
+    register_action(
+        "opinion.vote", _vote, permission=can_vote_statements, pooled=True, batched=batch.vote
+    )
     register_action("opinion.voting", _voting, permission=can_run_voting)
     register_action("opinion.feature", _feature, permission=can_run_voting)
     register_snapshot_part("opinions", selectors.snapshot_part)

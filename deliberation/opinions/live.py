@@ -55,6 +55,17 @@ def votes_changed(session_id: int, statement_id: int) -> None:
     loop.call_soon_threadsafe(_mark, loop, session_id, statement_id, context=contextvars.Context())
 
 
+def votes_changed_many(session_id: int, statement_ids: list[int]) -> None:
+    """After a batch of votes commits: as ``votes_changed``, one call to the loop."""
+    loop = _main_loop()
+    if loop is None:
+        _publish_counts_now(session_id, set(statement_ids))
+        return
+    loop.call_soon_threadsafe(
+        _mark_many, loop, session_id, statement_ids, context=contextvars.Context()
+    )
+
+
 def refresh_later(session_id: int) -> None:
     """Ask for another computation of a room's map after the usual pause."""
     loop = _main_loop()
@@ -70,6 +81,11 @@ def _mark(loop: asyncio.AbstractEventLoop, session_id: int, statement_id: int) -
         _counts_scheduled.add(session_id)
         loop.call_later(COUNTS_SECONDS, lambda: loop.create_task(_flush_counts(session_id)))
     _schedule_refresh(loop, session_id)
+
+
+def _mark_many(loop: asyncio.AbstractEventLoop, session_id: int, statement_ids: list[int]) -> None:
+    for statement_id in statement_ids:
+        _mark(loop, session_id, statement_id)
 
 
 def _schedule_refresh(loop: asyncio.AbstractEventLoop, session_id: int) -> None:
@@ -89,7 +105,12 @@ async def _flush_counts(session_id: int) -> None:
     if not ids:
         return
     try:
-        counts = await database_sync_to_async(counts_for)(session_id, ids)
+        from deliberation.live.consumers import _pooled_executor
+
+        # On the votes' own thread: the room's database thread is its posts'.
+        counts = await database_sync_to_async(
+            counts_for, thread_sensitive=False, executor=_pooled_executor()
+        )(session_id, ids)
         text = encode(_counts_event(counts))
         layer = get_channel_layer()
         if layer is not None:

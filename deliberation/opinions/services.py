@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -15,7 +16,8 @@ from deliberation.agendas.models import Session
 from deliberation.live import broadcast
 from deliberation.live.errors import ActionError
 from deliberation.live.events import encode
-from deliberation.live.models import Statement
+from deliberation.live.models import Participant, Statement
+from deliberation.live.permissions import can_still_read, room_access
 from deliberation.live.services import require_live, require_participant
 from deliberation.people.models import User
 
@@ -91,6 +93,92 @@ def opinion_vote_cast(*, actor: User, session: Session, statement_id: int, value
     session_id = session.pk
     transaction.on_commit(lambda: live.votes_changed(session_id, statement_id))
     return value
+
+
+# One vote as the room's buffer holds it: (person id, statement id, value).
+BufferedVote = tuple[int, int, int]
+
+
+@transaction.atomic
+def opinion_votes_store(
+    *, session_id: int, votes: Sequence[BufferedVote]
+) -> list[int | ActionError]:
+    """Store a room's buffered votes in one transaction: each checked as ``opinion_vote_cast``
+    checks one (the person still admitted, the session live, voting on, the statement
+    visible and someone else's), then one upsert where a person's last vote on a statement
+    wins. Returns, in order, each vote's stored value or the error that refused it."""
+    session = (
+        Session.objects.select_related("agenda", "agenda__organisation")
+        .filter(pk=session_id)
+        .first()
+    )
+    person_ids = {person for person, _s, _v in votes}
+    people = User.objects.filter(pk__in=person_ids, is_active=True).in_bulk()
+    banned = set(
+        Participant.objects.filter(
+            session_id=session_id, person_id__in=person_ids, banned=True
+        ).values_list("person_id", flat=True)
+    )
+    refused: dict[int, ActionError] = {}
+    for person_id in person_ids:
+        user = people.get(person_id)
+        if session is None or user is None:
+            refused[person_id] = ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
+        elif not room_access(user, session, banned=person_id in banned)[0]:
+            refused[person_id] = (
+                ActionError("room_closed", _("지금은 회의가 진행 중이 아닙니다."))
+                if can_still_read(user, session)
+                else ActionError("access_lost", _("이 회의실에 참여할 수 없습니다."))
+            )
+        elif session.state != Session.State.LIVE:
+            refused[person_id] = ActionError("room_closed", _("지금은 회의가 진행 중이 아닙니다."))
+    voting = OpinionRoom.objects.filter(session_id=session_id, voting=True).exists()
+    authors = dict(
+        Statement.objects.filter(
+            pk__in={statement for _p, statement, _v in votes},
+            session_id=session_id,
+            status=Statement.Status.VISIBLE,
+        ).values_list("pk", "author_id")
+    )
+    outcomes: list[int | ActionError] = []
+    last: dict[tuple[int, int], int] = {}
+    for person_id, statement_id, value in votes:
+        if person_id in refused:
+            outcomes.append(refused[person_id])
+        elif value not in VoteValue.values:
+            outcomes.append(
+                ActionError("bad_field", _("투표 값이 올바르지 않습니다."), field="value")
+            )
+        elif not voting:
+            outcomes.append(ActionError("voting_off", _("지금은 발언 투표를 받지 않습니다.")))
+        elif statement_id not in authors:
+            outcomes.append(ActionError("not_found", _("발언을 찾을 수 없습니다.")))
+        elif authors[statement_id] == person_id:
+            outcomes.append(ActionError("own_statement", _("자신의 발언에는 투표할 수 없습니다.")))
+        else:
+            last[(statement_id, person_id)] = value
+            outcomes.append(value)
+    if last:
+        now = timezone.now()
+        # In key order, so that two processes' batches lock rows in the same order.
+        StatementVote.objects.bulk_create(
+            [
+                StatementVote(
+                    session_id=session_id,
+                    statement_id=statement_id,
+                    person_id=person_id,
+                    value=value,
+                    updated_at=now,
+                )
+                for (statement_id, person_id), value in sorted(last.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["statement", "person"],
+            update_fields=["value", "updated_at"],
+        )
+        changed = sorted({statement_id for statement_id, _p in last})
+        transaction.on_commit(lambda: live.votes_changed_many(session_id, changed))
+    return outcomes
 
 
 def _config_event(room: OpinionRoom) -> events.OpinionConfig:

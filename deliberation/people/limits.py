@@ -16,6 +16,9 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
+# Seconds a counter outlives its window in the cache, so a late increment still counts.
+EXPIRY_MARGIN = 5
+
 
 @dataclasses.dataclass(frozen=True)
 class Limit:
@@ -42,6 +45,20 @@ def join_limits(*, venue_code: bool) -> tuple[Limit, Limit]:
     )
 
 
+def longest_expiry_seconds() -> int:
+    """The longest any counter (hashed address or browser id and a count) stays cached.
+
+    The privacy notice states it: these counters are never written to the database.
+    """
+    windows = (
+        settings.MADANG_JOIN_LIMIT_ADDRESS,
+        settings.MADANG_JOIN_LIMIT_VENUE_ADDRESS,
+        settings.MADANG_JOIN_LIMIT_DEVICE,
+        settings.MADANG_VENUE_CODE_TRIES,
+    )
+    return max(int(seconds) for _count, seconds in windows) + EXPIRY_MARGIN
+
+
 def client_address(request: HttpRequest) -> str:
     """The client's address, as django-axes resolves it (same proxy settings)."""
     from axes.helpers import get_client_ip_address
@@ -62,11 +79,11 @@ def hit(limit: Limit, subject: str, *, cache: BaseCache | None = None) -> float 
     now = time.time()
     window = int(now // limit.seconds)
     key = _key(limit, subject, window)
-    cache.add(key, 0, timeout=limit.seconds + 5)
+    cache.add(key, 0, timeout=limit.seconds + EXPIRY_MARGIN)
     try:
         used = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds + 5)
+        cache.add(key, 1, timeout=limit.seconds + EXPIRY_MARGIN)
         used = 1
     if used > limit.count:
         return max(1.0, (window + 1) * limit.seconds - now)

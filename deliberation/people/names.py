@@ -42,6 +42,9 @@ RESERVED_WORDS = (
     "마당",
     "system",
     "시스템",
+    # What a withdrawn or expired identity is called in the public record.
+    "탈퇴한 참여자",
+    "withdrawn participant",
 )
 
 

@@ -105,3 +105,19 @@ def device_resident(device_id: str) -> User | None:
         .order_by("-date_joined", "-pk")
         .first()
     )
+
+
+def device_unlink(*, user: User) -> int:
+    """Forget which browser this person used: their device link and the rooms' copies.
+
+    The browser keeps its device cookie and any ban on that device stays in force (bans are
+    kept per device, not per person); the cookie simply names no one any more, so the next
+    quick-join from it is a new person. Returns how many links were removed.
+    """
+    from deliberation.live.models import Participant
+
+    with transaction.atomic():
+        links = User.objects.filter(pk=user.pk).exclude(device_id="").update(device_id="")
+        links += Participant.objects.filter(person=user).exclude(device_id="").update(device_id="")
+    user.device_id = ""
+    return links

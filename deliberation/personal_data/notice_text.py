@@ -12,8 +12,15 @@ BODY_KO = """
 
 <h3>1. 처리하는 개인정보 항목</h3>
 <ul>
-<li>필수: 닉네임, 지역(지자체), 이 기기를 알아보는 서명 쿠키, 참여 기록(참여한 회의, 발언, 제안,
-투표·지지·설문 응답, 공감 반응, 신고), 요청 제한과 보안을 위한 IP 주소</li>
+<li>필수: 닉네임, 지역(지자체), 참여 기록(참여한 회의와 참여 방식, 발언, 제안,
+투표·지지·설문 응답, 공감 반응, 신고)</li>
+<li>기기 쿠키(madang_device): 이 브라우저를 알아보는 서명된 무작위 번호. 같은 기기에서 다시 참여할
+때 같은 참여자로 알아보고, 투표를 기기당 한 번으로 세고, 차단이 새 닉네임으로 풀리지 않게 하는 데
+씁니다.</li>
+<li>요청 제한과 보안: 새 참여 횟수를 세기 위한 IP 주소·기기 번호의 해시(캐시에만 잠시 저장),
+서버 접속 기록의 IP 주소</li>
+<li>로그인 시도 기록: 로그인에 실패하거나 성공할 때의 아이디, IP 주소, 브라우저 정보(비밀번호를
+계속 틀리는 시도를 막기 위해)</li>
 <li>선택: 연령대(통계용)</li>
 <li>계정을 연결한 경우: 아이디, 암호화한 비밀번호</li>
 </ul>
@@ -30,8 +37,9 @@ BODY_KO = """
 <p>각 항목은 아래 기간이 지나면 자동으로 파기하거나 익명 처리합니다.</p>
 {{ retention_table }}
 <p>회의 기록은 공론장의 공적 기록이므로 발언, 제안, 투표는 지우지 않고 남깁니다. 다만 보유 기간이
-끝나거나 탈퇴하면 작성자를 "탈퇴한 참여자"로 바꾸고 닉네임, 지역, 연령대, 기기 쿠키를
-지웁니다. 투표는 누가 했는지 알 수 없게 된 채로 집계에 남고, 이미 외교부에 전달한 요약 보고는
+끝나거나 탈퇴하면 작성자를 "탈퇴한 참여자"로 바꾸고 닉네임, 지역, 연령대와 기기 연결을
+지웁니다. 그 기기로 다시 참여하면 새 참여자가 되지만, 그 기기에 내려진 차단은 그대로
+유지됩니다. 투표는 누가 했는지 알 수 없게 된 채로 집계에 남고, 이미 외교부에 전달한 요약 보고는
 바뀌지 않습니다.</p>
 
 <h3>4. 제3자 제공</h3>
@@ -65,9 +73,15 @@ follows.</p>
 
 <h3>1. What is collected</h3>
 <ul>
-<li>Required: nickname, region (municipality), a signed cookie that recognises this device, your
-participation (sessions joined, statements, proposals, votes, support and poll answers, reactions,
-reports), and IP addresses for request limits and security.</li>
+<li>Required: nickname, region (municipality), and your participation (sessions joined and how
+you joined them, statements, proposals, votes, support and poll answers, reactions, reports).</li>
+<li>Device cookie (madang_device): a signed random number that recognises this browser. It lets
+you stay the same participant when you come back on this device, counts votes once per device, and
+keeps a ban in force when someone joins again under a new nickname.</li>
+<li>Request limits and security: hashes of IP addresses and device numbers used to count new joins
+(kept briefly in a cache only), and IP addresses in server logs.</li>
+<li>Sign-in attempt log: the username, IP address and browser of failed and successful sign-ins
+(to stop repeated password guessing).</li>
 <li>Optional: age band (for statistics).</li>
 <li>If you attach an account: username and a hashed password.</li>
 </ul>
@@ -87,7 +101,8 @@ sessions in good order.</li>
 {{ retention_table }}
 <p>Sessions are a public record, so statements, proposals and votes are not deleted. When the
 period ends or you withdraw, their author becomes "탈퇴한 참여자" (a withdrawn participant) and your
-nickname, region, age band and device cookie are erased. Votes stay counted without anyone
+nickname, region, age band and device link are erased. Joining again from that device makes a new
+participant, but a ban on that device stays in force. Votes stay counted without anyone
 knowing whose they were, and digests already sent to the ministry do not change.</p>
 
 <h3>4. Third parties</h3>

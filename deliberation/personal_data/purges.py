@@ -5,17 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.sessions.models import Session as SignIn
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from deliberation.digests.models import Notification
 from deliberation.live.models import Report
+from deliberation.people import limits
+from deliberation.people.services import device_unlink
 
 from . import retention
 from .models import PersonalDataAction, Withdrawal
-from .retention import RetentionKind, register, residents_inactive_since
+from .retention import (
+    RetentionKind,
+    device_links_inactive_since,
+    register,
+    residents_inactive_since,
+)
 from .services import action_log, anonymise
 
 
@@ -26,6 +34,17 @@ def _anonymise_inactive(cutoff: dt.datetime, dry_run: bool, *, accounts: bool) -
     done = 0
     for person in people.order_by("pk"):
         anonymise(user=person, cause=Withdrawal.Cause.RETENTION)
+        done += 1
+    return done
+
+
+def _device_links(cutoff: dt.datetime, dry_run: bool) -> int:
+    people = device_links_inactive_since(cutoff)
+    if dry_run:
+        return people.count()
+    done = 0
+    for person in people.order_by("pk"):
+        device_unlink(user=person)
         done += 1
     return done
 
@@ -55,6 +74,37 @@ def _signins(cutoff: dt.datetime, dry_run: bool) -> int:
     return old.count() if dry_run else old.delete()[0]
 
 
+def _signin_attempts(cutoff: dt.datetime, dry_run: bool) -> int:
+    """django-axes' records: failures (and lockouts) and the sign-in log, by attempt time."""
+    total = 0
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        old = model.objects.filter(attempt_time__lt=cutoff)
+        total += old.count() if dry_run else old.delete()[0]
+    return total
+
+
+def _join_limits_period() -> str:
+    minutes = max(1, -(-limits.longest_expiry_seconds() // 60))
+    return ngettext(
+        "최대 %(minutes)d분(캐시에서 저절로 지워지며 데이터베이스에는 저장하지 않음)",
+        "최대 %(minutes)d분(캐시에서 저절로 지워지며 데이터베이스에는 저장하지 않음)",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+# Device links come first: someone past both periods is unlinked, then anonymised, so a
+# dry run counts exactly what the real run does.
+register(
+    RetentionKind(
+        "device_links",
+        retention.DEVICE_LINKS,
+        ngettext_lazy(
+            "마지막으로 참여한 회의 후 %(days)d일", "마지막으로 참여한 회의 후 %(days)d일", "days"
+        ),
+        180,
+        _device_links,
+    )
+)
 register(
     RetentionKind(
         "quick_join_identities",
@@ -113,6 +163,25 @@ register(
         ),
         7,
         None,
+    )
+)
+register(
+    RetentionKind(
+        "join_limit_counters",
+        retention.JOIN_LIMITS,
+        "",
+        0,
+        None,
+        period_text=_join_limits_period,
+    )
+)
+register(
+    RetentionKind(
+        "signin_attempts",
+        retention.SIGNIN_ATTEMPTS,
+        ngettext_lazy("시도 후 %(days)d일", "시도 후 %(days)d일", "days"),
+        7,
+        _signin_attempts,
     )
 )
 

@@ -36,6 +36,9 @@ class RetentionKind:
     default_days: int
     # None: a kind Madang does not store in its database (server logs); stated, not purged.
     purge: Callable[[dt.datetime, bool], int] | None
+    # For a kind kept for less than a day (counters in a cache that expire by themselves):
+    # the period as the notice states it, from the settings that set the expiry.
+    period_text: Callable[[], str] | None = None
 
     @property
     def days(self) -> int:
@@ -61,31 +64,50 @@ def kinds() -> list[RetentionKind]:
 def retention_rows() -> list[dict[str, object]]:
     """What the notice shows: each kind, its period and the number of days set."""
     return [
-        {"name": k.name, "label": k.label, "period": k.period % {"days": k.days}, "days": k.days}
+        {
+            "name": k.name,
+            "label": k.label,
+            "period": k.period_text() if k.period_text else k.period % {"days": k.days},
+            "days": k.days,
+        }
         for k in kinds()
     ]
 
 
-def residents_inactive_since(cutoff: dt.datetime, *, accounts: bool) -> QuerySet[User]:
-    """Residents (quick-join, or with an account) whose last session or sign-in is older."""
+def _inactive_since(qs: QuerySet[User], cutoff: dt.datetime) -> QuerySet[User]:
+    """These people, kept to those whose last session or sign-in is older than ``cutoff``."""
     field = DateTimeField()
     joined = F("date_joined")
-    qs = (
-        User.objects.filter(role=User.Role.RESIDENT, is_active=True, withdrawal__isnull=True)
-        .annotate(
-            last_activity=Greatest(
-                Coalesce(Max("participations__last_seen"), joined, output_field=field),
-                Coalesce(Max("participations__joined_at"), joined, output_field=field),
-                Coalesce(F("last_login"), joined, output_field=field),
-                Value(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), output_field=field),
-                output_field=field,
-            )
+    return qs.annotate(
+        last_activity=Greatest(
+            Coalesce(Max("participations__last_seen"), joined, output_field=field),
+            Coalesce(Max("participations__joined_at"), joined, output_field=field),
+            Coalesce(F("last_login"), joined, output_field=field),
+            Value(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), output_field=field),
+            output_field=field,
         )
-        .filter(last_activity__lt=cutoff)
+    ).filter(last_activity__lt=cutoff)
+
+
+def residents_inactive_since(cutoff: dt.datetime, *, accounts: bool) -> QuerySet[User]:
+    """Residents (quick-join, or with an account) whose last session or sign-in is older."""
+    qs = _inactive_since(
+        User.objects.filter(role=User.Role.RESIDENT, is_active=True, withdrawal__isnull=True),
+        cutoff,
     )
     # Quick-join identities have no usable password (Django marks those with "!").
     no_password = Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
     return qs.exclude(no_password) if accounts else qs.filter(no_password)
+
+
+def device_links_inactive_since(cutoff: dt.datetime) -> QuerySet[User]:
+    """People still linked to a browser (device cookie) whose last session is older."""
+    from deliberation.live.models import Participant
+
+    linked = ~Q(device_id="") | Q(
+        pk__in=Participant.objects.exclude(device_id="").values("person_id")
+    )
+    return _inactive_since(User.objects.filter(linked), cutoff)
 
 
 _loaded = False
@@ -99,9 +121,12 @@ def _load_builtin() -> None:
 
 
 # Labels used by the built-in kinds (registered in ``purges``).
-QUICK_JOIN = _("간편 참여 정보(닉네임, 지역, 연령대, 기기 쿠키)")
+QUICK_JOIN = _("간편 참여 정보(닉네임, 지역, 연령대)")
+DEVICE_LINKS = _("기기 연결(기기 쿠키의 번호와 그 기기로 참여한 사람·회의의 연결)")
 ACCOUNTS = _("주민 계정(아이디, 암호화된 비밀번호)")
 NOTIFICATIONS = _("알림")
 REPORTS = _("처리가 끝난 신고(신고 사유, 신고자)")
 SIGNINS = _("만료된 로그인 세션")
-IP_ADDRESSES = _("IP 주소(요청 제한, 서버 접속 기록)")
+IP_ADDRESSES = _("IP 주소(서버 접속 기록)")
+JOIN_LIMITS = _("참여 제한 횟수(IP 주소·기기 번호를 해시한 값과 횟수, 캐시에만 저장)")
+SIGNIN_ATTEMPTS = _("로그인 시도 기록(아이디, IP 주소, 브라우저 정보)")

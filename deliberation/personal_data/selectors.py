@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from deliberation.digests.exports import csv_cell
 from deliberation.digests.models import Notification
+from deliberation.live import permissions as room_permissions
 from deliberation.live.models import FloorTurn, HandRaise, Participant, Reaction, Report, Statement
 from deliberation.opinions.models import StatementVote
 from deliberation.people.models import User
@@ -127,6 +128,50 @@ def _iso(value: Any) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+# Characters of a device id shown to its owner: enough to tell two browsers apart, too few
+# to be used as the cookie.
+DEVICE_ID_SHOWN = 6
+
+
+def _device_shown(device_id: str) -> str:
+    return f"{device_id[:DEVICE_ID_SHOWN]}…" if device_id else ""
+
+
+def _join_mode_label(via: str) -> str:
+    labels = {
+        room_permissions.ACCOUNT: _("계정"),
+        room_permissions.VENUE_CODE: _("회의장 코드"),
+        room_permissions.OPEN: _("간편 참여"),
+    }
+    return str(labels.get(via, via))
+
+
+def _devices(user: User, participations: list[Participant]) -> list[dict[str, Any]]:
+    """The browsers (device cookies) linked to this person: first linked and last seen."""
+    seen: dict[str, dict[str, Any]] = {}
+    if user.device_id:
+        seen[user.device_id] = {"first": user.date_joined, "last": user.date_joined, "sessions": 0}
+    for p in participations:
+        if not p.device_id:
+            continue
+        row = seen.setdefault(
+            p.device_id, {"first": p.joined_at, "last": p.joined_at, "sessions": 0}
+        )
+        row["first"] = min(row["first"], p.joined_at)
+        row["last"] = max(row["last"], p.last_seen or p.joined_at, p.joined_at)
+        row["sessions"] += 1
+    return [
+        {
+            "device": _device_shown(device_id),
+            "joined_on_it": device_id == user.device_id,
+            "linked_at": _iso(row["first"]),
+            "last_seen": _iso(row["last"]),
+            "sessions": row["sessions"],
+        }
+        for device_id, row in sorted(seen.items(), key=lambda item: item[1]["first"])
+    ]
+
+
 def person_record(user: User) -> dict[str, Any]:
     """Everything Madang holds about one person, as plain data for the page and downloads."""
     withdrawal = Withdrawal.objects.filter(user=user).first()
@@ -152,6 +197,11 @@ def person_record(user: User) -> dict[str, Any]:
         }
         for c in ConsentRecord.objects.filter(user=user).select_related("notice").order_by("at")
     ]
+    participations = list(
+        Participant.objects.filter(person=user)
+        .select_related("session__agenda")
+        .order_by("joined_at")
+    )
     sessions = [
         {
             "session_id": p.session_id,
@@ -159,12 +209,14 @@ def person_record(user: User) -> dict[str, Any]:
             "agenda": p.session.agenda.title,
             "joined_at": _iso(p.joined_at),
             "last_seen": _iso(p.last_seen),
+            "joined_with": _join_mode_label(
+                room_permissions.admitted_via(user, venue_verified=p.venue_verified_at is not None)
+            ),
+            "device": _device_shown(p.device_id),
             "muted": p.muted,
             "banned": p.banned,
         }
-        for p in Participant.objects.filter(person=user)
-        .select_related("session__agenda")
-        .order_by("joined_at")
+        for p in participations
     ]
     statements = [
         {
@@ -246,6 +298,7 @@ def person_record(user: User) -> dict[str, Any]:
     ]
     return {
         "profile": profile,
+        "devices": _devices(user, participations),
         "consents": consents,
         "sessions": sessions,
         "statements": statements,
@@ -290,8 +343,18 @@ def record_csv(record: dict[str, Any]) -> bytes:
         answer = _("동의") if c["granted"] else _("동의하지 않음")
         label = f"v{c['notice_version']} {c['scope']}: {answer} ({c['channel']})"
         rows.append([_("동의 기록"), "", "", label, c["at"]])
+    for d in record.get("devices", []):
+        label = _("기기 %(device)s: 처음 연결 %(first)s, 마지막 이용 %(last)s") % {
+            "device": d["device"],
+            "first": d["linked_at"],
+            "last": d["last_seen"],
+        }
+        rows.append([_("기기 연결"), "", "", label, d["linked_at"]])
     for s in record["sessions"]:
-        rows.append([_("참여한 회의"), s["session_id"], s["session"], s["agenda"], s["joined_at"]])
+        content = f"{s['agenda']} · {_('참여 방식')}: {s['joined_with']}"
+        if s.get("device"):
+            content += f" · {_('기기')}: {s['device']}"
+        rows.append([_("참여한 회의"), s["session_id"], s["session"], content, s["joined_at"]])
     for s in record["statements"]:
         rows.append([_("발언"), s["id"], s["session"], s["text"], s["at"]])
     for p in record["proposals"]:

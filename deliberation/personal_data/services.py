@@ -20,6 +20,7 @@ from deliberation.common.sanitize import sanitize_rich_text
 from deliberation.digests.models import Notification
 from deliberation.live.models import HandRaise, Participant, RoomEvent, Statement
 from deliberation.people.models import User
+from deliberation.people.services import device_unlink
 from deliberation.structured.models import Proposal
 
 from .models import ConsentRecord, PersonalDataAction, PrivacyNotice, Withdrawal
@@ -264,7 +265,8 @@ def anonymise(*, user: User, cause: str) -> dict[str, int]:
     """Turn a person into "탈퇴한 참여자": no name, region, age band or way back in.
 
     Their words, votes and reactions stay (counted, unattributed); notifications addressed
-    to them and agenda invitations go; every cookie and sign-in they hold dies.
+    to them and agenda invitations go; every cookie and sign-in they hold dies, and the
+    browser they used no longer names them (a ban on that browser still holds).
     """
     from deliberation.live import services as live_services
 
@@ -289,7 +291,9 @@ def anonymise(*, user: User, cause: str) -> dict[str, int]:
         user.refresh_from_db(fields=["token_version"])
         Withdrawal.objects.create(user=user, cause=cause)
         events = _rename_in_room_events(user, old_name)
+        devices = device_unlink(user=user)
     return {
+        "device_links_removed": devices,
         "statements_kept": Statement.objects.filter(author=user).count(),
         "notifications_deleted": notifications,
         "room_events_renamed": events,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-from deliberation.analysis.analyzer import Analysis, Analyzer, analyse_many
+from deliberation.analysis.analyzer import Analysis, Analyzer, analyse_many, get_analyzer
 from deliberation.analysis.normalise import normalise_for_analysis
 
 # Words (and the phrases Okt builds from them) that nearly every people's-diplomacy
@@ -119,12 +120,18 @@ def features_from_terms(
     title_terms: Sequence[str], body_terms: Sequence[str], text: str
 ) -> Features:
     """Features from terms already analysed (stored analyses) and the raw text."""
+    return _features(title_terms, body_terms, word_ngrams(text))
+
+
+def _features(
+    title_terms: Sequence[str], body_terms: Sequence[str], ngrams: Counter[str]
+) -> Features:
     terms: Counter[str] = Counter()
     for _ in range(TITLE_REPEAT):
         terms.update(title_terms)
     terms.update(body_terms)
     words = frozenset(t for t in terms if " " not in t and len(t) >= 3)
-    return Features(terms=terms, ngrams=word_ngrams(text), words=words)
+    return Features(terms=terms, ngrams=ngrams, words=words)
 
 
 def analyse_documents(
@@ -145,22 +152,45 @@ def featurise(
     *,
     analysed: Sequence[tuple[Sequence[str], Sequence[str]] | None] | None = None,
     analyzer: Analyzer | None = None,
+    starting: threading.Thread | None = None,
 ) -> list[Features]:
-    """Features of every document; ``analysed`` gives stored terms (None: analyse now)."""
+    """Features of every document; ``analysed`` gives stored terms (None: analyse now).
+    ``starting``: the thread of ``start_analyzer``, waited for before tagging."""
     given: list[tuple[Sequence[str], Sequence[str]] | None] = (
         list(analysed) if analysed is not None else [None] * len(documents)
     )
+    # The n-grams first: they need no tagger, so a tagger starting in the background
+    # (``start_analyzer``) gets this time for free.
+    ngrams = [
+        word_ngrams(normalise_for_analysis(f"{doc.title}\n{doc.body}", limit=20_000))
+        for doc in documents
+    ]
     missing = [i for i, a in enumerate(given) if a is None]
+    if starting is not None:
+        starting.join()
     if missing:
         fresh = analyse_documents([documents[i] for i in missing], analyzer=analyzer)
         for i, fresh_terms in zip(missing, fresh, strict=True):
             given[i] = fresh_terms
     result = []
-    for doc, terms in zip(documents, given, strict=True):
+    for terms, grams in zip(given, ngrams, strict=True):
         assert terms is not None
-        text = normalise_for_analysis(f"{doc.title}\n{doc.body}", limit=20_000)
-        result.append(features_from_terms(terms[0], terms[1], text))
+        result.append(_features(terms[0], terms[1], grams))
     return result
+
+
+def start_analyzer(analyzer: Analyzer | None = None) -> threading.Thread:
+    """Start the analyser (Okt's JVM and dictionaries) on a background thread, so that
+    reading a file and counting n-grams happen meanwhile; its results are unchanged."""
+    chosen = analyzer or get_analyzer()
+    load = getattr(chosen, "load", None)
+    thread = threading.Thread(
+        target=load if load is not None else (lambda: None),
+        name="analyser-start",
+        daemon=True,
+    )
+    thread.start()
+    return thread
 
 
 def _weight_matrix(
@@ -246,8 +276,12 @@ class OverlapIndex:
         *,
         analysed: Sequence[tuple[Sequence[str], Sequence[str]] | None] | None = None,
         analyzer: Analyzer | None = None,
+        starting: threading.Thread | None = None,
     ) -> OverlapIndex:
-        return cls(documents, featurise(documents, analysed=analysed, analyzer=analyzer))
+        return cls(
+            documents,
+            featurise(documents, analysed=analysed, analyzer=analyzer, starting=starting),
+        )
 
     def __len__(self) -> int:
         return len(self.documents)

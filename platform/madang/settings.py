@@ -282,10 +282,12 @@ PRIVACY_OFFICER = env.str("MADANG_PRIVACY_OFFICER", default="")
 PRIVACY_OFFICER_EN = env.str("MADANG_PRIVACY_OFFICER_EN", default="")
 PRIVACY_CONTACT = env.str("MADANG_PRIVACY_CONTACT", default="")
 PERSONAL_DATA_RETENTION_DAYS = {
+    "device_links": env.int("MADANG_RETAIN_DEVICE_LINK_DAYS", default=180),
     "quick_join_identities": env.int("MADANG_RETAIN_QUICK_JOIN_DAYS", default=180),
     "resident_accounts": env.int("MADANG_RETAIN_ACCOUNT_DAYS", default=730),
     "notifications": env.int("MADANG_RETAIN_NOTIFICATION_DAYS", default=365),
     "reports": env.int("MADANG_RETAIN_REPORT_DAYS", default=365),
     "expired_signins": env.int("MADANG_RETAIN_EXPIRED_SIGNIN_DAYS", default=1),
     "ip_addresses": env.int("MADANG_RETAIN_IP_DAYS", default=7),
+    "signin_attempts": env.int("MADANG_RETAIN_SIGNIN_ATTEMPT_DAYS", default=7),
 }

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from deliberation.digests.models import Digest
 from deliberation.live.models import Statement
+from tests.programmes.conftest import ProgrammeFactory
 
 
 @pytest.fixture
@@ -38,6 +39,8 @@ def api_schema(
     Statement.objects.create(
         session=session, author=resident_factory(), client_msg_id="f", text="발언", seq=1
     )
+    for level in ("public", "internal", "restricted"):
+        ProgrammeFactory(disclosure=level, title=f"청년 해외 일자리 {level}")
     raw = issue(ministry_staff_factory(clearance="internal"), "write")
     # As Django's test client does: the test's connection (and transaction) stays open.
     request_started.disconnect(close_old_connections)

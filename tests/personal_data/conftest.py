@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session as SignIn
 from django.utils import timezone
@@ -50,6 +51,8 @@ from tests.live.conftest import (  # noqa: F401 - the live room's fixtures, used
 )
 
 LONG_AGO = dt.timedelta(days=900)
+OLD_DEVICE = "0ld0ld" + "a" * 26
+RECENT_DEVICE = "recent" + "b" * 26
 
 
 @dataclass
@@ -99,9 +102,13 @@ def full_record(
         "자매도시 기업과 함께하는 해외 인턴십이 있으면 좋겠습니다.",
         "해외 일자리 정보를 한곳에서 볼 수 있으면 좋겠습니다.",
     ]
+    # Two of them joined on a browser (device cookie): the old one's link is past its period.
+    for person, device in ((quick_old, OLD_DEVICE), (recent, RECENT_DEVICE)):
+        User.objects.filter(pk=person.pk).update(device_id=device)
+        person.device_id = device
     statements = []
     for seq, (person, text) in enumerate(zip(people, texts, strict=True), start=1):
-        Participant.objects.create(session=session, person=person)
+        Participant.objects.create(session=session, person=person, device_id=person.device_id)
         statement = Statement.objects.create(
             session=session,
             author=person,
@@ -157,6 +164,24 @@ def full_record(
     SignIn.objects.filter(session_key=expired.session_key).update(
         expire_date=now - dt.timedelta(days=2)
     )
+    # django-axes' sign-in records: an old failure and an old sign-in, and a fresh failure
+    # (axes itself drops attempts past the cool-off at the next sign-in; its logs stay).
+    attempt = {"user_agent": "phone", "http_accept": "*/*", "path_info": "/signin/"}
+    old_failure = AccessFailureLog.objects.create(
+        username="admin", ip_address="10.0.0.9", **attempt
+    )
+    old_signin = AccessLog.objects.create(username="계정주민", ip_address="10.0.0.8", **attempt)
+    AccessAttempt.objects.create(
+        username="staff",
+        ip_address="10.0.0.7",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+        **attempt,
+    )
+    month_ago = now - dt.timedelta(days=30)
+    AccessFailureLog.objects.filter(pk=old_failure.pk).update(attempt_time=month_ago)
+    AccessLog.objects.filter(pk=old_signin.pk).update(attempt_time=month_ago)
 
     from deliberation.analysis import api as analysis
 

@@ -3,18 +3,20 @@ published changes (digest exports compared byte for byte before and after)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import orjson
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.sessions.models import Session as SignIn
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from deliberation.digests.models import Notification
-from deliberation.live.models import Report, RoomEvent, Statement
+from deliberation.live.models import Participant, Report, RoomEvent, Statement
 from deliberation.live.selectors import room_state
 from deliberation.people.models import User
 from deliberation.personal_data.models import PersonalDataAction, Withdrawal
@@ -22,7 +24,7 @@ from deliberation.personal_data.services import WITHDRAWN_NICKNAME
 from deliberation.structured.models import Poll, Support
 from deliberation.structured.selectors import poll_counts, vote_results
 
-from .conftest import Record
+from .conftest import OLD_DEVICE, RECENT_DEVICE, Record
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +70,13 @@ def test_dry_run_counts_every_kind_and_changes_nothing(full_record: Record) -> N
     result = _purge("--dry-run")
     assert result["dry_run"] is True
     assert result["counts"] == {
+        "device_links": 1,
         "quick_join_identities": 1,
         "resident_accounts": 1,
         "notifications": 1,
         "reports": 1,
         "expired_signins": 1,
+        "signin_attempts": 2,
     }
     assert result["retention_days"]["quick_join_identities"] == 180
     assert (published(full_record), public_record(full_record), authors(full_record)) == before
@@ -119,6 +123,18 @@ def test_real_run_anonymises_and_deletes_and_nothing_published_changes(
     # The resolved old report goes; the open one stays.
     assert list(Report.objects.values_list("reason", flat=True)) == ["확인 필요"]
     assert not SignIn.objects.filter(expire_date__lt=timezone.now()).exists()
+    # The old browser no longer names anyone; the recent resident's stays linked.
+    assert not User.objects.filter(device_id=OLD_DEVICE).exists()
+    assert not Participant.objects.filter(device_id=OLD_DEVICE).exists()
+    assert User.objects.get(pk=r.recent.pk).device_id == RECENT_DEVICE
+    assert Participant.objects.filter(person=r.recent, device_id=RECENT_DEVICE).exists()
+    # Old sign-in attempts and sign-ins (username, IP address) go; the fresh failure stays.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["staff"]
+    assert not AccessFailureLog.objects.exists()
+    assert "계정주민" not in AccessLog.objects.values_list("username", flat=True)
+    assert not AccessLog.objects.filter(
+        attempt_time__lt=timezone.now() - dt.timedelta(days=7)
+    ).exists()
 
     log = PersonalDataAction.objects.get(kind="purge")
     assert log.channel == "schedule" and log.detail["counts"] == dry
