@@ -22,7 +22,7 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from deliberation.agendas import permissions as agenda_permissions
 from deliberation.agendas.models import Agenda, Session
@@ -119,6 +119,12 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 class ListFilters(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _without_nul(cls, value: object) -> object:
+        """A NUL character can be neither stored nor searched (PostgreSQL refuses it)."""
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
     municipality: int | None = Field(
         default=None, ge=1, le=2**53, description="기관 id; 그 아래 시·군·구 포함"
     )

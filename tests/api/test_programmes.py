@@ -153,3 +153,12 @@ def test_detail_lists_similar_programmes_elsewhere_that_the_caller_may_see(
         f"/api/programmes/{ours.pk}/", **bearer(issue(world["ministry_restricted"]))
     ).json()
     assert {twin.pk, hidden_twin.pk} <= {s["id"] for s in ministry["similar"]}
+
+
+def test_a_nul_character_in_a_filter_is_dropped_not_a_server_error(
+    client: Any, ministry_staff_factory: Any, issue: Any
+) -> None:
+    raw = issue(ministry_staff_factory(clearance="internal"), "read")
+    for path in ("/api/programmes/?q=%00%EC%B2%AD%EB%85%84", "/api/digests/?q=a%00b&topic=%00"):
+        response = client.get(path, **bearer(raw))
+        assert response.status_code == 200, (path, response.content[:200])
