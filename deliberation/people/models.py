@@ -6,8 +6,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.common.names import BilingualName
 
-class Organisation(models.Model):
+
+class Organisation(BilingualName, models.Model):
     """The ministry, a municipality (광역 or 시·군·구) or a university centre."""
 
     class Kind(models.TextChoices):
@@ -44,15 +46,6 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the reader's language: English when asked for and known."""
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "ko").startswith("en"):
-            return self.name_en
         return self.name
 
     @property

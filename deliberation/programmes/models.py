@@ -7,10 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.agendas.models import Agenda, Disclosure, Session
+from deliberation.common.names import BilingualName
 from deliberation.people.models import MunicipalityProfile, Organisation
 
 
-class ProgrammeKind(models.Model):
+class ProgrammeKind(BilingualName, models.Model):
     """A kind of programme (공모전, 국민참여사업 ...); staff may add more in the back office."""
 
     slug = models.SlugField(max_length=40, unique=True)
@@ -24,15 +25,6 @@ class ProgrammeKind(models.Model):
         verbose_name_plural = _("사업 유형")
 
     def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the reader's language: English when asked for and known."""
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "ko").startswith("en"):
-            return self.name_en
         return self.name
 
 
