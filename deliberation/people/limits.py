@@ -1,7 +1,10 @@
 """Limits on making new identities: per client address and per browser.
 
-Counted in fixed windows in the ``limits`` cache: Redis when ``REDIS_URL`` is set, so
-every server process shares one count; an in-process cache otherwise (one process).
+Counted in the ``limits`` cache (Redis when ``REDIS_URL`` is set, so every server
+process shares one count; an in-process cache otherwise) as a sliding window: the count
+of the current fixed window plus the previous window's count weighted by how much of it
+still lies within the last ``seconds``. A burst across a window boundary is therefore
+still held to the limit, not to twice the limit.
 A venue code raises the address limit: a lecture hall behind one Wi-Fi address joins
 with the code shown on the projector.
 """
@@ -56,7 +59,7 @@ def longest_expiry_seconds() -> int:
         settings.MADANG_JOIN_LIMIT_DEVICE,
         settings.MADANG_VENUE_CODE_TRIES,
     )
-    return max(int(seconds) for _count, seconds in windows) + EXPIRY_MARGIN
+    return 2 * max(int(seconds) for _count, seconds in windows) + EXPIRY_MARGIN
 
 
 def client_address(request: HttpRequest) -> str:
@@ -66,9 +69,21 @@ def client_address(request: HttpRequest) -> str:
     return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _clock() -> float:
+    return time.time()
+
+
 def _key(limit: Limit, subject: str, window: int) -> str:
     digest = hashlib.sha256(subject.encode()).hexdigest()[:24]
     return f"limit:{limit.name}:{window}:{digest}"
+
+
+def _used(cache: BaseCache, limit: Limit, subject: str, now: float, current: int) -> float:
+    """The sliding-window count: this window's uses plus the overlapping part of the last."""
+    window = int(now // limit.seconds)
+    previous = int(cache.get(_key(limit, subject, window - 1), 0) or 0)
+    elapsed = (now - window * limit.seconds) / limit.seconds
+    return current + previous * (1.0 - elapsed)
 
 
 def hit(limit: Limit, subject: str, *, cache: BaseCache | None = None) -> float | None:
@@ -76,16 +91,18 @@ def hit(limit: Limit, subject: str, *, cache: BaseCache | None = None) -> float 
     if not subject or limit.count <= 0:
         return None
     cache = cache if cache is not None else caches["limits"]
-    now = time.time()
+    now = _clock()
     window = int(now // limit.seconds)
     key = _key(limit, subject, window)
-    cache.add(key, 0, timeout=limit.seconds + EXPIRY_MARGIN)
+    # Kept for two windows: the next window still weighs this one's count.
+    timeout = 2 * limit.seconds + EXPIRY_MARGIN
+    cache.add(key, 0, timeout=timeout)
     try:
-        used = cache.incr(key)
+        current = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds + EXPIRY_MARGIN)
-        used = 1
-    if used > limit.count:
+        cache.add(key, 1, timeout=timeout)
+        current = 1
+    if _used(cache, limit, subject, now, current) > limit.count:
         return max(1.0, (window + 1) * limit.seconds - now)
     return None
 
@@ -94,6 +111,8 @@ def peek(limit: Limit, subject: str) -> bool:
     """True when the limit is already used up (without counting a use)."""
     if not subject or limit.count <= 0:
         return False
-    window = int(time.time() // limit.seconds)
-    used = caches["limits"].get(_key(limit, subject, window), 0)
-    return int(used) >= limit.count
+    cache = caches["limits"]
+    now = _clock()
+    window = int(now // limit.seconds)
+    current = int(cache.get(_key(limit, subject, window), 0) or 0)
+    return _used(cache, limit, subject, now, current) >= limit.count

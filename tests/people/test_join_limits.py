@@ -29,6 +29,12 @@ def jeonju() -> Organisation:
     return factories.OrganisationFactory(name="전주시", kind=Organisation.Kind.LOCAL)
 
 
+@pytest.fixture(autouse=True)
+def _steady_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limits' clock stands still, so a slow run cannot cross into a new window."""
+    monkeypatch.setattr(limits, "_clock", lambda: 1_800_000_100.0)
+
+
 def _join(client: Client, region: Organisation, nickname: str, **extra: Any) -> Any:
     query = extra.pop("query", "")
     data = {"nickname": nickname, "region": region.pk, **join_consent(), **extra}
@@ -122,3 +128,23 @@ def test_the_limit_is_shared_between_processes_through_redis() -> None:
     rule = limits.Limit("join-addr", 10, 60)
     allowed = [limits.hit(rule, HALL, cache=(first, second)[i % 2]) is None for i in range(20)]
     assert allowed.count(True) == 10 and allowed[:10] == [True] * 10
+
+
+def test_a_burst_across_a_window_boundary_is_still_held_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rule = limits.Limit("join-addr", 10, 600)
+    boundary = 1_800_000_000.0 - 1_800_000_000.0 % 600 + 600
+    monkeypatch.setattr(limits, "_clock", lambda: boundary - 1)
+    before = [limits.hit(rule, HALL) is None for _ in range(10)]
+    monkeypatch.setattr(limits, "_clock", lambda: boundary + 1)
+    after = [limits.hit(rule, HALL) is None for _ in range(10)]
+    # A fixed window would let ten more in just after the boundary.
+    assert before == [True] * 10 and after == [False] * 10
+    # A quiet address: ten uses just before the boundary have mostly slid out of the
+    # count by the end of the next window, so it may join again.
+    quiet = "10.0.0.9"
+    monkeypatch.setattr(limits, "_clock", lambda: boundary - 1)
+    assert all(limits.hit(rule, quiet) is None for _ in range(10))
+    monkeypatch.setattr(limits, "_clock", lambda: boundary + 300)
+    assert limits.peek(rule, quiet) is False and limits.hit(rule, quiet) is None
