@@ -534,7 +534,7 @@ class Deliberation {
                   { class: r.id === q.answer_id ? "is-answer" : "" },
                   el("strong", { text: r.author?.nickname || "" }),
                   " ",
-                  el("span", { text: r.text }),
+                  el("span", { class: "delib-reply__text", text: r.text }),
                 ),
               ),
             ),

@@ -310,7 +310,7 @@ class Opinions {
             el(
               "ul",
               { class: `op-statements ${cls}` },
-              ...rows.map((r) => el("li", { "data-statement": r.statement }, r.direction === "split" ? null : el("span", { class: "op-dir", text: t(r.direction) }), r.direction === "split" ? null : " ", r.text, " ", shares(r))),
+              ...rows.map((r) => el("li", { "data-statement": r.statement }, r.direction === "split" ? null : el("span", { class: "op-dir", text: t(r.direction) }), r.direction === "split" ? null : " ", el("span", { class: "op-quote", text: r.text }), " ", shares(r))),
             ),
           ]
         : [];
@@ -329,7 +329,7 @@ class Opinions {
                 "ul",
                 { class: "op-statements op-representative", "data-op-rep": g.id },
                 ...g.representative.slice(0, 3).map((r) =>
-                  el("li", { "data-statement": r.statement }, el("span", { class: `op-dir op-dir--${r.direction}`, text: t(r.direction) }), " ", r.text, " ", el("span", { class: "muted", text: `(${t("in_group", { a: pct(r.probability), b: pct(r.rest_probability) })})` })),
+                  el("li", { "data-statement": r.statement }, el("span", { class: `op-dir op-dir--${r.direction}`, text: t(r.direction) }), " ", el("span", { class: "op-quote", text: r.text }), " ", el("span", { class: "muted", text: `(${t("in_group", { a: pct(r.probability), b: pct(r.rest_probability) })})` })),
                 ),
               ),
             ]
