@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext, ngettext_lazy
 
 from deliberation.digests.models import Notification
-from deliberation.live.models import Report
+from deliberation.live.models import DeviceBan, Report
 from deliberation.people import limits
 from deliberation.people.services import device_unlink
 
@@ -81,6 +81,12 @@ def _signin_attempts(cutoff: dt.datetime, dry_run: bool) -> int:
         old = model.objects.filter(attempt_time__lt=cutoff)
         total += old.count() if dry_run else old.delete()[0]
     return total
+
+
+def _device_bans(cutoff: dt.datetime, dry_run: bool) -> int:
+    """Bans of a browser end with their period: the record of who was banned goes too."""
+    old = DeviceBan.objects.filter(created_at__lt=cutoff)
+    return old.count() if dry_run else old.delete()[0]
 
 
 def _join_limits_period() -> str:
@@ -182,6 +188,21 @@ register(
         ngettext_lazy("시도 후 %(days)d일", "시도 후 %(days)d일", "days"),
         7,
         _signin_attempts,
+    )
+)
+
+
+register(
+    RetentionKind(
+        "device_bans",
+        retention.DEVICE_BANS,
+        ngettext_lazy(
+            "차단 후 %(days)d일(그동안 차단이 유지됨)",
+            "차단 후 %(days)d일(그동안 차단이 유지됨)",
+            "days",
+        ),
+        365,
+        _device_bans,
     )
 )
 

@@ -290,4 +290,5 @@ PERSONAL_DATA_RETENTION_DAYS = {
     "expired_signins": env.int("MADANG_RETAIN_EXPIRED_SIGNIN_DAYS", default=1),
     "ip_addresses": env.int("MADANG_RETAIN_IP_DAYS", default=7),
     "signin_attempts": env.int("MADANG_RETAIN_SIGNIN_ATTEMPT_DAYS", default=7),
+    "device_bans": env.int("MADANG_RETAIN_DEVICE_BAN_DAYS", default=365),
 }

@@ -18,6 +18,7 @@ from deliberation.digests import jobs
 from deliberation.digests import services as digest_services
 from deliberation.digests.models import Digest, Notification
 from deliberation.live.models import (
+    DeviceBan,
     FloorTurn,
     HandRaise,
     Participant,
@@ -182,6 +183,10 @@ def full_record(
     month_ago = now - dt.timedelta(days=30)
     AccessFailureLog.objects.filter(pk=old_failure.pk).update(attempt_time=month_ago)
     AccessLog.objects.filter(pk=old_signin.pk).update(attempt_time=month_ago)
+    # Two bans of a browser: one two years old (past its period), one from today.
+    old_ban = DeviceBan.objects.create(session=session, device_id="d-old-ban", person=quick_old)
+    DeviceBan.objects.filter(pk=old_ban.pk).update(created_at=now - dt.timedelta(days=730))
+    DeviceBan.objects.create(session=session, device_id="d-new-ban", person=recent)
 
     from deliberation.analysis import api as analysis
 

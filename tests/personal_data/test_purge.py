@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from deliberation.digests.models import Notification
-from deliberation.live.models import Participant, Report, RoomEvent, Statement
+from deliberation.live.models import DeviceBan, Participant, Report, RoomEvent, Statement
 from deliberation.live.selectors import room_state
 from deliberation.people.models import User
 from deliberation.personal_data.models import PersonalDataAction, Withdrawal
@@ -77,6 +77,7 @@ def test_dry_run_counts_every_kind_and_changes_nothing(full_record: Record) -> N
         "reports": 1,
         "expired_signins": 1,
         "signin_attempts": 2,
+        "device_bans": 1,
     }
     assert result["retention_days"]["quick_join_identities"] == 180
     assert (published(full_record), public_record(full_record), authors(full_record)) == before
@@ -135,6 +136,8 @@ def test_real_run_anonymises_and_deletes_and_nothing_published_changes(
     assert not AccessLog.objects.filter(
         attempt_time__lt=timezone.now() - dt.timedelta(days=7)
     ).exists()
+    # The two-year-old ban has ended with its record; today's ban holds.
+    assert list(DeviceBan.objects.values_list("device_id", flat=True)) == ["d-new-ban"]
 
     log = PersonalDataAction.objects.get(kind="purge")
     assert log.channel == "schedule" and log.detail["counts"] == dry
