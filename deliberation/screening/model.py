@@ -1,7 +1,7 @@
 """The classifier: hate (혐오), offensive (모욕·비하) or none, with the reasons for a flag.
 
-Features are TF-IDF character 1-4-grams and word 1-2-grams of the normalised text, plus
-the lexicon's counts of profanity and group slurs; a class-weighted logistic regression
+Features are TF-IDF character 1-4-grams of the normalised text, plus the lexicon's
+counts of profanity and group slurs; a class-weighted logistic regression
 gives three probabilities. Its class is hate or offensive (whichever is likelier) when
 the probability that it is either reaches ``label_threshold`` (the value that gave the
 best binary macro-F1 out of fold), none otherwise. A statement is *flagged* when that
@@ -9,7 +9,7 @@ probability reaches ``threshold``, or reaches ``lexicon_threshold`` and the lexi
 matched a pattern. All three are chosen on out-of-fold predictions of the training
 portion, never on the held-out split.
 
-The trained artefact (``trained/screening-v1.npz``: vocabularies, IDF weights,
+The trained artefact (``trained/screening-v2.npz``: vocabulary, IDF weights,
 coefficients, thresholds) is built by ``make moderation-model`` from the shipped data
 and loaded once per process; the server, the worker and ``moderation_eval`` all use
 ``get_screener()``.
@@ -35,14 +35,13 @@ from .normalise import normalise
 
 HERE = Path(__file__).resolve().parent
 TRAIN_PATH = HERE / "corpus" / "korean_hate_speech_train.tsv.gz"
-ARTEFACT_PATH = HERE / "trained" / "screening-v1.npz"
-MODEL_VERSION = "screening-v1"
+ARTEFACT_PATH = HERE / "trained" / "screening-v2.npz"
+MODEL_VERSION = "screening-v2"
 CLASSES = ("hate", "none", "offensive")  # sklearn's sorted order, kept in the artefact
 FLAG_CLASSES = frozenset({"hate", "offensive"})
 HELD_OUT_SEED = 14
 HELD_OUT_FRACTION = 0.2
 TARGET_PRECISION = 0.92
-WORD_PATTERN = r"[^\s.,!?~…·\"'()\[\]]+"
 
 
 class DatasetError(ValueError):
@@ -110,15 +109,13 @@ class Score:
 
 
 class Screener:
-    """A loaded model: vectorisers, coefficients and the shipped flag thresholds."""
+    """A loaded model: vectoriser, coefficients and the shipped flag thresholds."""
 
     def __init__(
         self,
         *,
         char_vocabulary: list[str],
         char_idf: np.ndarray,
-        word_vocabulary: list[str],
-        word_idf: np.ndarray,
         coef: np.ndarray,
         intercept: np.ndarray,
         threshold: float,
@@ -136,17 +133,8 @@ class Screener:
             dtype=np.float32,
         )
         self.char.idf_ = char_idf
-        self.word = TfidfVectorizer(
-            analyzer="word",
-            ngram_range=(1, 2),
-            sublinear_tf=True,
-            token_pattern=WORD_PATTERN,
-            vocabulary={t: i for i, t in enumerate(word_vocabulary)},
-            dtype=np.float32,
-        )
-        self.word.idf_ = word_idf
         self.names = np.array(
-            char_vocabulary + word_vocabulary + [f"lexicon:{g}" for g in lexicon.GROUPS],
+            char_vocabulary + [f"lexicon:{g}" for g in lexicon.GROUPS],
             dtype=object,
         )
         self.n_char = len(char_vocabulary)
@@ -161,10 +149,7 @@ class Screener:
     # -- features and probabilities ---------------------------------------------------
     def features(self, normalised: Sequence[str]) -> sp.csr_matrix:
         lex = np.log1p(np.array([lexicon.group_counts(t) for t in normalised], dtype=np.float32))
-        return sp.hstack(
-            [self.char.transform(normalised), self.word.transform(normalised), sp.csr_matrix(lex)],
-            format="csr",
-        )
+        return sp.hstack([self.char.transform(normalised), sp.csr_matrix(lex)], format="csr")
 
     def probabilities(self, normalised: Sequence[str]) -> np.ndarray:
         scores = self.features(normalised) @ self.coef.T + self.intercept
@@ -237,11 +222,7 @@ class Screener:
         np.savez_compressed(
             path,
             char_vocabulary=np.frombuffer("\n".join(names[: self.n_char]).encode(), np.uint8),
-            word_vocabulary=np.frombuffer(
-                "\n".join(names[self.n_char : -len(lexicon.GROUPS)]).encode(), np.uint8
-            ),
             char_idf=self.char.idf_.astype(np.float32),
-            word_idf=self.word.idf_.astype(np.float32),
             coef=self.coef.astype(np.float16),
             intercept=self.intercept,
             meta=np.frombuffer(
@@ -267,8 +248,6 @@ class Screener:
             return cls(
                 char_vocabulary=data["char_vocabulary"].tobytes().decode().split("\n"),
                 char_idf=data["char_idf"],
-                word_vocabulary=data["word_vocabulary"].tobytes().decode().split("\n"),
-                word_idf=data["word_idf"],
                 coef=data["coef"].astype(np.float32),
                 intercept=data["intercept"],
                 threshold=meta["threshold"],
