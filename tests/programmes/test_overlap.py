@@ -104,6 +104,7 @@ def _fixture_csv(tmp_path: Path) -> Path:
     return _write_csv(tmp_path / "programmes.csv", rows)
 
 
+@pytest.mark.django_db
 def test_the_command_prints_each_rows_most_similar_rows(tmp_path: Path) -> None:
     out = StringIO()
     call_command("programme_overlap", str(_fixture_csv(tmp_path)), "--top", "2", stdout=out)
@@ -117,6 +118,7 @@ def test_the_command_prints_each_rows_most_similar_rows(tmp_path: Path) -> None:
     assert by_id["empty-description"][0]["id"] in {"mofa-festival", "gyeongbuk-festival"}
 
 
+@pytest.mark.django_db
 def test_the_command_matches_the_engine_the_pages_use(tmp_path: Path, index: OverlapIndex) -> None:
     out = StringIO()
     path = _write_csv(

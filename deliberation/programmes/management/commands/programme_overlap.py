@@ -3,6 +3,11 @@
 Reads a CSV with the columns ``id,title,description,organisation`` (description may be
 empty) and prints JSON: for each row, in file order, the ids of its most similar rows
 with their scores, best first, computed by the same engine as the registry's pages.
+
+Each word's Okt tags are kept in the word-tag cache (``analysis.TaggedWord``): a file
+whose words were all seen before (by this command, the server or the demo seeding) is
+analysed without starting the JVM; otherwise the JVM starts on a background thread and
+tags only the new words while the rows' n-grams are counted.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from deliberation.programmes.overlap import Document, OverlapIndex, start_analyzer
+from deliberation.analysis.wordtags import word_tag_store
+from deliberation.programmes.overlap import Document, OverlapIndex
 
 REQUIRED_COLUMNS = ("id", "title", "description", "organisation")
 # One short run: the JVM's quick compiler alone and its serial collector start Okt with
@@ -96,17 +102,15 @@ class Command(BaseCommand):
         if not 0.0 <= options["min_score"] <= 1.0:
             raise CommandError("--min-score must be between 0 and 1")
         started = time.perf_counter()
-        # The tagger's JVM starts while the file is read and its n-grams are counted.
+        documents = read_documents(options["file"])
+        # The JVM starts (if any word is new to the cache) while the n-grams are counted.
         own_options = "JAVA_TOOL_OPTIONS" not in os.environ
         if own_options:
             os.environ["JAVA_TOOL_OPTIONS"] = SHORT_RUN_JVM_OPTIONS
-        starting = start_analyzer()
         try:
-            documents = read_documents(options["file"])
-            index = OverlapIndex.build(documents, starting=starting)
+            index = OverlapIndex.build(documents, store=word_tag_store())
         finally:
             if own_options:
-                starting.join()
                 os.environ.pop("JAVA_TOOL_OPTIONS", None)
         skip = None
         if options["across_organisations"]:
