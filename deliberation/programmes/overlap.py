@@ -402,12 +402,15 @@ class OverlapIndex:
     ) -> list[list[Match]]:
         """For every document, its ``limit`` most similar others, best first (equal
         scores in document order)."""
+        if skip is None and not explain:
+            keys = [doc.key for doc in self.documents]
+            return [
+                [Match(key=keys[j], score=score) for j, score in found]
+                for found in self.top_positions(limit=limit, min_score=min_score)
+            ]
         result: list[list[Match]] = []
         for start in range(0, len(self), ROW_BLOCK):
             stop = min(start + ROW_BLOCK, len(self))
-            if skip is None and not explain:
-                result.extend(self._best_of_block(start, stop, limit, min_score))
-                continue
             scores = self._scores(start, stop)
             rows = np.arange(stop - start)
             scores[rows, rows + start] = -1.0
@@ -416,19 +419,30 @@ class OverlapIndex:
                 result.append(self._best(i, scores[offset], limit, min_score, skip, explain))
         return result
 
+    def top_positions(
+        self, *, limit: int = 5, min_score: float = 0.0
+    ) -> list[list[tuple[int, float]]]:
+        """``top_matches`` without skipping or explanations, as (position, score) pairs:
+        the fast path for whole registries."""
+        result: list[list[tuple[int, float]]] = []
+        for start in range(0, len(self), ROW_BLOCK):
+            result.extend(
+                self._best_of_block(start, min(start + ROW_BLOCK, len(self)), limit, min_score)
+            )
+        return result
+
     def _best_of_block(
         self, start: int, stop: int, limit: int, min_score: float
-    ) -> list[list[Match]]:
-        """``_best`` for a block of rows at once (no skipping, no explanations), on the
-        sparse scores: only the pairs that share a term or an n-gram are looked at."""
+    ) -> list[list[tuple[int, float]]]:
+        """``_best`` for a block of rows at once, on the sparse scores: only the pairs
+        that share a term or an n-gram are looked at."""
         block = self._block(start, stop)
         rows = np.repeat(np.arange(stop - start), np.diff(block.indptr))
         cols, values = block.indices, block.data
         wanted = (values > 0) & (values >= min_score) & (cols != rows + start)
         rows, cols, values = rows[wanted], cols[wanted], values[wanted]
         bounds = np.searchsorted(rows, np.arange(stop - start + 1)).tolist()
-        keys = [doc.key for doc in self.documents]
-        found: list[list[Match]] = []
+        found: list[list[tuple[int, float]]] = []
         for lo, hi in itertools.pairwise(bounds):
             picked: slice | np.ndarray = slice(lo, hi)
             if hi - lo > limit:
@@ -437,7 +451,7 @@ class OverlapIndex:
                 kth = np.partition(row, hi - lo - limit)[hi - lo - limit]
                 picked = np.flatnonzero(row >= kth) + lo
             ranked = sorted(zip((-values[picked]).tolist(), cols[picked].tolist(), strict=True))
-            found.append([Match(key=keys[j], score=round(-v, 4)) for v, j in ranked[:limit]])
+            found.append([(j, round(-v, 4)) for v, j in ranked[:limit]])
         return found
 
     def similar_to(

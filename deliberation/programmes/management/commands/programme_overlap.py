@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,27 @@ class Command(BaseCommand):
         finally:
             if own_options:
                 os.environ.pop("JAVA_TOOL_OPTIONS", None)
+        if options["across_organisations"] or options["explain"]:
+            self.stdout.write(
+                json.dumps(self._explained(index, options), ensure_ascii=False, indent=1)
+            )
+        else:
+            found = index.top_positions(limit=options["top"], min_score=options["min_score"])
+            keys = [str(doc.key) for doc in documents]
+            self.stdout.write(
+                similar_rows_json(
+                    [
+                        (key, [(keys[j], score) for j, score in f])
+                        for key, f in zip(keys, found, strict=True)
+                    ]
+                )
+            )
+        print(
+            f"{len(documents)} rows compared in {time.perf_counter() - started:.2f} s",
+            file=sys.stderr,
+        )
+
+    def _explained(self, index: OverlapIndex, options: dict[str, Any]) -> list[dict[str, Any]]:
         skip = None
         if options["across_organisations"]:
             docs = index.documents
@@ -126,7 +148,7 @@ class Command(BaseCommand):
             explain=options["explain"],
         )
         result = []
-        for doc, found in zip(documents, matches, strict=True):
+        for doc, found in zip(index.documents, matches, strict=True):
             similar: list[dict[str, Any]] = []
             for m in found:
                 entry: dict[str, Any] = {"id": m.key, "score": m.score}
@@ -135,8 +157,29 @@ class Command(BaseCommand):
                     entry["variants"] = [list(v) for v in m.variants]
                 similar.append(entry)
             result.append({"id": doc.key, "similar": similar})
-        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
-        print(
-            f"{len(documents)} rows compared in {time.perf_counter() - started:.2f} s",
-            file=sys.stderr,
-        )
+        return result
+
+
+def similar_rows_json(rows: list[tuple[str, list[tuple[str, float]]]]) -> str:
+    """``json.dumps(..., ensure_ascii=False, indent=1)`` of ``[{"id", "similar": [{"id",
+    "score"}]}]``, byte for byte, written directly: the standard encoder's indented form
+    is pure Python and took longer than comparing the rows."""
+    if not rows:
+        return "[]"
+    text = encode_basestring
+    parts = ["["]
+    for n, (key, similar) in enumerate(rows):
+        parts.append(f'{"," if n else ""}\n {{\n  "id": {text(key)},\n  "similar": ')
+        if similar:
+            parts.append(
+                "[\n"
+                + ",\n".join(
+                    f'   {{\n    "id": {text(other)},\n    "score": {float.__repr__(score)}\n   }}'
+                    for other, score in similar
+                )
+                + "\n  ]\n }"
+            )
+        else:
+            parts.append("[]\n }")
+    parts.append("\n]")
+    return "".join(parts)
