@@ -76,6 +76,9 @@ def read_documents(path: Path) -> list[Document]:
 
 
 class Command(BaseCommand):
+    # A read-only tool over a file: the project's system checks (URLs, every view, the
+    # deployment settings) cost a third of a second and say nothing about its input.
+    requires_system_checks: list[str] = []
     help = (
         "CSV(id,title,description,organisation)의 각 행과 가장 비슷한 행들을 JSON으로 출력합니다."
     )
