@@ -12,6 +12,7 @@ words are all known are analysed without starting the JVM.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import itertools
@@ -97,13 +98,20 @@ class OktAnalyzer:
 
     @cached_property
     def version(self) -> str:
-        """What the tags depend on: KoNLPy, Okt's jar and these rules (no JVM needed)."""
+        """What the tags depend on, e.g. "okt/0.6.0/2.1.0/r1": KoNLPy's version, Okt's
+        jar and these rules (found without starting the JVM)."""
         spec = importlib.util.find_spec("konlpy")
         jars: list[str] = []
         for location in (spec.submodule_search_locations or []) if spec else []:
-            jars += sorted(p.name for p in Path(location, "java").glob("open-korean-text-*.jar"))
+            jars += sorted(
+                p.name.removeprefix("open-korean-text-").removesuffix(".jar")
+                for p in Path(location, "java").glob("open-korean-text-*.jar")
+            )
         konlpy = importlib.metadata.version("konlpy") if spec else "none"
-        return f"okt konlpy-{konlpy} {'+'.join(jars) or 'no-jar'} r{self.RULES}"
+        version = f"okt/{konlpy}/{'+'.join(jars) or 'no-jar'}/r{self.RULES}"
+        if len(version) > _VERSION_LENGTH:  # the width of TaggedWord.analyser
+            version = "okt/" + hashlib.sha256(version.encode()).hexdigest()[:32]
+        return version
 
     def load(self) -> None:
         """Start the JVM and load Okt's dictionaries (they load on the first text)."""
@@ -232,6 +240,7 @@ def _from_tagged(tagged: Sequence[tuple[str, str]]) -> Analysis:
 
 
 _WORD_CACHE_SIZE = 500_000
+_VERSION_LENGTH = 40
 _WORDS_PER_CALL = 2_000
 
 _WARM_UP_TEXTS = [

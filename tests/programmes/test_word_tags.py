@@ -100,6 +100,7 @@ def test_tags_of_another_analyser_version_are_not_used_and_go(starts: mock.Magic
     with mock.patch.object(OktAnalyzer, "RULES", OktAnalyzer.RULES + 1):
         upgraded = OktAnalyzer()
         assert upgraded.version != old_version
+        assert len(upgraded.version) <= TaggedWord._meta.get_field("analyser").max_length
         assert upgraded.unknown_words(TEXTS[0].split(), store=store) == list(
             dict.fromkeys(TEXTS[0].split())
         )
