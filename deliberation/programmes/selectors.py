@@ -492,7 +492,7 @@ def similar_agendas(
         Document(key=a.pk, title=a.title, body=strip_all_markup(a.description_html)[:2000])
         for a in agendas
     ]
-    index = OverlapIndex.build(docs)
+    index = OverlapIndex.build(docs, store=word_tag_store())
     by_pk = {a.pk: a for a in agendas}
     return [
         SimilarAgenda(agenda=by_pk[int(str(m.key))], match=m)
