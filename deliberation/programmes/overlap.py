@@ -201,7 +201,8 @@ def _terms_of(
 
 class _Tagging:
     """The words no cache knows, tagged on a background thread: Okt's JVM starts and
-    tags them while the caller counts n-grams (JPype lets go of the GIL in Java).
+    tags them while the caller counts n-grams (JPype lets go of the GIL while Java code
+    runs; starting the JVM holds it for a moment).
     ``join`` waits, raises what the thread raised, and saves the fresh tags."""
 
     def __init__(self, analyzer: Analyzer, words: list[str], store: WordTagStore | None):
