@@ -3,16 +3,25 @@
 Everything else talks to ``get_analyzer()`` and gets ``Analysis`` values back, so the
 tagger is changed in one place: the ``MADANG_ANALYZER`` setting ("okt" by default,
 "fallback" for machines without Java, or a dotted path to a class).
+
+Okt tags each space-separated word on its own, so a word's tags can be kept: in memory
+for the process's life, and in a ``WordTagStore`` (``deliberation.analysis.wordtags``,
+a database table) across processes, keyed by the analyser's ``version``. Texts whose
+words are all known are analysed without starting the JVM.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import importlib.util
 import itertools
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
@@ -27,6 +36,22 @@ class Analysis:
 
     nouns: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
+
+
+# A word's tags: (token, part of speech) pairs, as Okt gives them for the word alone.
+Tags = tuple[tuple[str, str], ...]
+
+
+class WordTagStore(Protocol):
+    """Where the tags of words outlive a process (``wordtags.DatabaseWordTags``)."""
+
+    def load(self, version: str, words: Sequence[str]) -> dict[str, Tags]:
+        """The stored tags of those ``words`` that the analyser ``version`` tagged."""
+        ...
+
+    def save(self, version: str, tags: Mapping[str, Tags]) -> None:
+        """Keep the tags of freshly tagged words."""
+        ...
 
 
 @runtime_checkable
@@ -50,19 +75,43 @@ class OktAnalyzer:
     """
 
     name = "okt"
+    # Raise when what is kept of a word's tags changes (e.g. ``_split_subject``), so that
+    # stored tags of the old rules are no longer used.
+    RULES = 1
 
     def __init__(self) -> None:
         self._okt = None
         self._lock = threading.Lock()
-        self._tags: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._tags: dict[str, Tags] = {}
 
     def _tagger(self):  # type: ignore[no-untyped-def]
         with self._lock:
             if self._okt is None:
-                from konlpy.tag import Okt
-
-                self._okt = Okt()
+                self._okt = self._start()
             return self._okt
+
+    def _start(self):  # type: ignore[no-untyped-def]
+        """Start the JVM and Okt (the one place that does)."""
+        from konlpy.tag import Okt
+
+        return Okt()
+
+    @cached_property
+    def version(self) -> str:
+        """What the tags depend on, e.g. "okt/0.6.0/2.1.0/r1": KoNLPy's version, Okt's
+        jar and these rules (found without starting the JVM)."""
+        spec = importlib.util.find_spec("konlpy")
+        jars: list[str] = []
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            jars += sorted(
+                p.name.removeprefix("open-korean-text-").removesuffix(".jar")
+                for p in Path(location, "java").glob("open-korean-text-*.jar")
+            )
+        konlpy = importlib.metadata.version("konlpy") if spec else "none"
+        version = f"okt/{konlpy}/{'+'.join(jars) or 'no-jar'}/r{self.RULES}"
+        if len(version) > _VERSION_LENGTH:  # the width of TaggedWord.analyser
+            version = "okt/" + hashlib.sha256(version.encode()).hexdigest()[:32]
+        return version
 
     def load(self) -> None:
         """Start the JVM and load Okt's dictionaries (they load on the first text)."""
@@ -84,26 +133,62 @@ class OktAnalyzer:
             results.append(_from_tagged(tagged))
         return results
 
-    def analyse_by_words(self, texts: Sequence[str]) -> list[Analysis]:
+    def analyse_by_words(
+        self, texts: Sequence[str], *, store: WordTagStore | None = None
+    ) -> list[Analysis]:
         """``analyse`` for many texts at once: each distinct word is tagged once.
 
         Okt tags each space-separated word on its own, so tagging the distinct words of
         all texts in one call (one word a line) and putting each text's tags back in
         order gives what ``analyse`` gives, at the cost of the vocabulary instead of the
-        corpus. Tags stay cached for the process's life (bounded).
+        corpus. Tags are kept for the process's life (bounded) and, given a ``store``,
+        across processes: the JVM starts only for words neither has seen.
         """
         words_of = [text.split() for text in texts]
-        missing = list(dict.fromkeys(w for words in words_of for w in words if w not in self._tags))
-        for start in range(0, len(missing), 2_000):
-            self._tag_words(missing[start : start + 2_000])
-        results = []
-        for words in words_of:
-            tagged = [pair for w in words for pair in self._tags.get(w, ())]
-            tagged = [(self._split_subject(w) if t == "Noun" else w, t) for w, t in tagged]
-            results.append(_from_tagged(tagged))
-        return results
+        known, missing = self._look_up(itertools.chain.from_iterable(words_of), store)
+        if missing:
+            fresh = self.tag_words(missing)
+            known.update(fresh)
+            if store is not None:
+                store.save(self.version, fresh)
+        return [_from_tagged([pair for w in words for pair in known[w]]) for words in words_of]
 
-    def _tag_words(self, words: list[str]) -> None:
+    def unknown_words(
+        self, words: Iterable[str], *, store: WordTagStore | None = None
+    ) -> list[str]:
+        """The distinct ``words`` whose tags are neither in memory nor in ``store``;
+        those found in the store are kept in memory."""
+        return self._look_up(words, store)[1]
+
+    def _look_up(
+        self, words: Iterable[str], store: WordTagStore | None
+    ) -> tuple[dict[str, Tags], list[str]]:
+        known: dict[str, Tags] = {}
+        missing: list[str] = []
+        tags = self._tags
+        for word in dict.fromkeys(words):
+            found = tags.get(word)
+            if found is None:
+                missing.append(word)
+            else:
+                known[word] = found
+        if missing and store is not None:
+            stored = store.load(self.version, missing)
+            if stored:
+                self._remember(stored)
+                known.update(stored)
+                missing = [w for w in missing if w not in stored]
+        return known, missing
+
+    def tag_words(self, words: Sequence[str]) -> dict[str, Tags]:
+        """Tag ``words`` with Okt (starting it if need be), keep and return their tags."""
+        fresh: dict[str, Tags] = {}
+        for start in range(0, len(words), _WORDS_PER_CALL):
+            fresh.update(self._tag_batch(words[start : start + _WORDS_PER_CALL]))
+        self._remember(fresh)
+        return fresh
+
+    def _tag_batch(self, words: Sequence[str]) -> dict[str, Tags]:
         tagged = self._tagger().pos("\n".join(words))
         per_word: list[list[tuple[str, str]]] = [[]]
         for word, tag in tagged:
@@ -113,10 +198,15 @@ class OktAnalyzer:
                 per_word[-1].append((word, tag))
         if len(per_word) != len(words):  # the tagger split differently: one word at a time
             per_word = [list(self._tagger().pos(w)) for w in words]
-        if len(self._tags) + len(words) > _WORD_CACHE_SIZE:
+        return {
+            word: tuple((self._split_subject(w) if t == "Noun" else w, t) for w, t in tags)
+            for word, tags in zip(words, per_word, strict=True)
+        }
+
+    def _remember(self, tags: Mapping[str, Tags]) -> None:
+        if len(self._tags) + len(tags) > _WORD_CACHE_SIZE:
             self._tags.clear()
-        for word, tags in zip(words, per_word, strict=True):
-            self._tags[word] = tuple(tags)
+        self._tags.update(tags)
 
     def _split_subject(self, word: str) -> str:
         """Okt's dictionary holds some nouns glued to the subject particle ("지원이", a
@@ -150,6 +240,8 @@ def _from_tagged(tagged: Sequence[tuple[str, str]]) -> Analysis:
 
 
 _WORD_CACHE_SIZE = 500_000
+_VERSION_LENGTH = 40
+_WORDS_PER_CALL = 2_000
 
 _WARM_UP_TEXTS = [
     "국민외교 마당에 오신 것을 환영합니다.",
@@ -220,16 +312,33 @@ def get_analyzer(name: str | None = None) -> Analyzer:
     return _build(name or getattr(settings, "MADANG_ANALYZER", "okt"))
 
 
-def analyse_many(texts: Sequence[str], *, analyzer: Analyzer | None = None) -> list[Analysis]:
+def analyse_many(
+    texts: Sequence[str],
+    *,
+    analyzer: Analyzer | None = None,
+    store: WordTagStore | None = None,
+) -> list[Analysis]:
     """Normalise and analyse many texts, tagging each distinct word once when the
-    analyser can (Okt); the path for whole registries of short documents."""
+    analyser can (Okt), and only the words ``store`` does not know yet; the path for
+    whole registries of short documents."""
+    return analyse_normalised(
+        [normalise_for_analysis(t) for t in texts], analyzer=analyzer, store=store
+    )
+
+
+def analyse_normalised(
+    texts: Sequence[str],
+    *,
+    analyzer: Analyzer | None = None,
+    store: WordTagStore | None = None,
+) -> list[Analysis]:
+    """``analyse_many`` of texts already normalised (``normalise_for_analysis``)."""
     analyzer = analyzer or get_analyzer()
-    normalised = [normalise_for_analysis(t) for t in texts]
     by_words = getattr(analyzer, "analyse_by_words", None)
     if by_words is not None:
-        result: list[Analysis] = by_words(normalised)
+        result: list[Analysis] = by_words(texts, store=store)
         return result
-    return analyzer.analyse(normalised)
+    return analyzer.analyse(texts)
 
 
 def analyse_texts(texts: Sequence[str], *, analyzer: Analyzer | None = None) -> list[Analysis]:

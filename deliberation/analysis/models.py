@@ -74,3 +74,29 @@ class CorpusTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} ({self.document_count})"
+
+
+class TaggedWord(models.Model):
+    """One word's tags as a version of the analyser gave them (``wordtags``).
+
+    Okt tags a space-separated word on its own, so its tags are kept here and a word is
+    tagged once across processes (the server, demo seeding, ``programme_overlap``). Rows
+    of another analyser version are never read and are deleted on the next save; beyond
+    ``MADANG_TAGGED_WORDS_MAX`` rows the least recently used go first.
+    """
+
+    analyser = models.CharField(max_length=40)
+    word = models.CharField(max_length=100)
+    tags = models.JSONField()
+    used_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("품사 태깅 캐시")
+        verbose_name_plural = _("품사 태깅 캐시")
+        constraints = [
+            models.UniqueConstraint(fields=["analyser", "word"], name="tagged_word_once")
+        ]
+        indexes = [models.Index(fields=["used_on", "id"], name="tagged_word_lru_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.analyser})"

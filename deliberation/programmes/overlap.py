@@ -22,6 +22,7 @@ pairs of words that differ only in spelling.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -33,7 +34,14 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-from deliberation.analysis.analyzer import Analysis, Analyzer, analyse_many, get_analyzer
+from deliberation.analysis.analyzer import (
+    Analysis,
+    Analyzer,
+    Tags,
+    WordTagStore,
+    analyse_normalised,
+    get_analyzer,
+)
 from deliberation.analysis.normalise import normalise_for_analysis
 
 # Words (and the phrases Okt builds from them) that nearly every people's-diplomacy
@@ -70,10 +78,10 @@ class Document:
 
 @dataclass(frozen=True)
 class Features:
-    """A document's analysed terms and character n-grams (counts)."""
+    """A document's analysed terms (counts) and its longer words (for spelling variants);
+    its character n-grams are counted for all documents at once (``ngram_counts``)."""
 
     terms: Counter[str]
-    ngrams: Counter[str]
     words: frozenset[str] = frozenset()
 
 
@@ -116,35 +124,108 @@ def _grams_of(word: str) -> tuple[str, ...]:
     )
 
 
-def features_from_terms(
-    title_terms: Sequence[str], body_terms: Sequence[str], text: str
-) -> Features:
-    """Features from terms already analysed (stored analyses) and the raw text."""
-    return _features(title_terms, body_terms, word_ngrams(text))
+def ngram_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, list[str]]:
+    """``word_ngrams`` of every text as rows of one sparse matrix, and its columns' grams
+    (in order of first appearance, the order counting text by text gives).
+
+    Each distinct word is cut into n-grams once: the counts are (texts x words) times
+    (words x n-grams), two sparse matrices built from flat arrays.
+    """
+    word_ids: dict[str, int] = {}
+    ids: list[int] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for row, text in enumerate(texts):
+        words = _WORD.findall(text.lower())
+        lengths[row] = len(words)
+        ids.extend([word_ids.setdefault(w, len(word_ids)) for w in words])
+    gram_ids: dict[str, int] = {}
+    gram_ptr = [0]
+    gram_cols: list[int] = []
+    for word in word_ids:  # words in order of first appearance, so their grams too
+        gram_cols.extend(gram_ids.setdefault(g, len(gram_ids)) for g in _grams_of(word))
+        gram_ptr.append(len(gram_cols))
+    grams_of_words = sparse.csr_matrix(
+        (np.ones(len(gram_cols)), np.array(gram_cols, dtype=np.int64), np.array(gram_ptr)),
+        shape=(len(word_ids), len(gram_ids)),
+    )
+    grams_of_words.sum_duplicates()
+    words_of_texts = sparse.csr_matrix(
+        (
+            np.ones(len(ids)),
+            (np.repeat(np.arange(len(texts)), lengths), np.array(ids, dtype=np.int64)),
+        ),
+        shape=(len(texts), len(word_ids)),
+    )
+    counts = sparse.csr_matrix(words_of_texts @ grams_of_words)
+    counts.sum_duplicates()
+    return counts, list(gram_ids)
 
 
-def _features(
-    title_terms: Sequence[str], body_terms: Sequence[str], ngrams: Counter[str]
-) -> Features:
+def _features(title_terms: Sequence[str], body_terms: Sequence[str]) -> Features:
     terms: Counter[str] = Counter()
     for _ in range(TITLE_REPEAT):
         terms.update(title_terms)
     terms.update(body_terms)
     words = frozenset(t for t in terms if " " not in t and len(t) >= 3)
-    return Features(terms=terms, ngrams=ngrams, words=words)
+    return Features(terms=terms, words=words)
+
+
+def _analysis_texts(documents: Sequence[Document]) -> list[str]:
+    """What the analyser reads of each document, normalised: its title, then its body."""
+    return [normalise_for_analysis(t) for doc in documents for t in (doc.title, doc.body)]
+
+
+def _ngram_text(doc: Document) -> str:
+    return normalise_for_analysis(f"{doc.title}\n{doc.body}", limit=20_000)
 
 
 def analyse_documents(
-    documents: Sequence[Document], *, analyzer: Analyzer | None = None
+    documents: Sequence[Document],
+    *,
+    analyzer: Analyzer | None = None,
+    store: WordTagStore | None = None,
 ) -> list[tuple[list[str], list[str]]]:
-    """(title terms, body terms) of every document, from the project's analyser."""
-    texts: list[str] = []
-    for doc in documents:
-        texts.extend([doc.title, doc.body])
-    analyses = analyse_many(texts, analyzer=analyzer)
+    """(title terms, body terms) of every document, from the project's analyser;
+    ``store`` keeps each word's tags across processes (``analysis.wordtags``)."""
+    return _terms_of(_analysis_texts(documents), analyzer or get_analyzer(), store)
+
+
+def _terms_of(
+    texts: Sequence[str], analyzer: Analyzer, store: WordTagStore | None
+) -> list[tuple[list[str], list[str]]]:
+    analyses = analyse_normalised(texts, analyzer=analyzer, store=store)
     return [
-        (terms_of(analyses[2 * i]), terms_of(analyses[2 * i + 1])) for i in range(len(documents))
+        (terms_of(analyses[2 * i]), terms_of(analyses[2 * i + 1])) for i in range(len(texts) // 2)
     ]
+
+
+class _Tagging:
+    """The words no cache knows, tagged on a background thread: Okt's JVM starts and
+    tags them while the caller counts n-grams (JPype lets go of the GIL while Java code
+    runs; starting the JVM holds it for a moment).
+    ``join`` waits, raises what the thread raised, and saves the fresh tags."""
+
+    def __init__(self, analyzer: Analyzer, words: list[str], store: WordTagStore | None):
+        self.analyzer = analyzer
+        self.words = words
+        self.store = store
+        self.fresh: dict[str, Tags] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="analyser-tagging", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.fresh = self.analyzer.tag_words(self.words)  # type: ignore[attr-defined]
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in join()
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if self.store is not None and self.fresh:
+            self.store.save(self.analyzer.version, self.fresh)  # type: ignore[attr-defined]
 
 
 def featurise(
@@ -152,45 +233,34 @@ def featurise(
     *,
     analysed: Sequence[tuple[Sequence[str], Sequence[str]] | None] | None = None,
     analyzer: Analyzer | None = None,
-    starting: threading.Thread | None = None,
-) -> list[Features]:
-    """Features of every document; ``analysed`` gives stored terms (None: analyse now).
-    ``starting``: the thread of ``start_analyzer``, waited for before tagging."""
+    store: WordTagStore | None = None,
+) -> tuple[list[Features], sparse.csr_matrix, list[str]]:
+    """Every document's features and n-gram counts (``ngram_counts``); ``analysed``
+    gives stored terms (None: analyse now, only the words ``store`` does not know going
+    to the tagger, on a background thread while the n-grams are counted)."""
+    chosen = analyzer or get_analyzer()
     given: list[tuple[Sequence[str], Sequence[str]] | None] = (
         list(analysed) if analysed is not None else [None] * len(documents)
     )
-    # The n-grams first: they need no tagger, so a tagger starting in the background
-    # (``start_analyzer``) gets this time for free.
-    ngrams = [
-        word_ngrams(normalise_for_analysis(f"{doc.title}\n{doc.body}", limit=20_000))
-        for doc in documents
-    ]
     missing = [i for i, a in enumerate(given) if a is None]
-    if starting is not None:
-        starting.join()
+    texts = _analysis_texts([documents[i] for i in missing])
+    tagging = None
+    unknown_words = getattr(chosen, "unknown_words", None)
+    if texts and unknown_words is not None:
+        unknown = unknown_words((w for t in texts for w in t.split()), store=store)
+        if unknown:
+            tagging = _Tagging(chosen, unknown, store)
+    counts, grams = ngram_counts([_ngram_text(doc) for doc in documents])
+    if tagging is not None:
+        tagging.join()
     if missing:
-        fresh = analyse_documents([documents[i] for i in missing], analyzer=analyzer)
-        for i, fresh_terms in zip(missing, fresh, strict=True):
+        for i, fresh_terms in zip(missing, _terms_of(texts, chosen, store), strict=True):
             given[i] = fresh_terms
-    result = []
-    for terms, grams in zip(given, ngrams, strict=True):
+    features = []
+    for terms in given:
         assert terms is not None
-        result.append(_features(terms[0], terms[1], grams))
-    return result
-
-
-def start_analyzer(analyzer: Analyzer | None = None) -> threading.Thread:
-    """Start the analyser (Okt's JVM and dictionaries) on a background thread, so that
-    reading a file and counting n-grams happen meanwhile; its results are unchanged."""
-    chosen = analyzer or get_analyzer()
-    load = getattr(chosen, "load", None)
-    thread = threading.Thread(
-        target=load if load is not None else (lambda: None),
-        name="analyser-start",
-        daemon=True,
-    )
-    thread.start()
-    return thread
+        features.append(_features(terms[0], terms[1]))
+    return features, counts, grams
 
 
 def _weight_matrix(
@@ -202,32 +272,53 @@ def _weight_matrix(
         df.update(c.keys())
     vocab = [t for t, n in df.items() if max_df is None or n <= max_df]
     index = {t: i for i, t in enumerate(vocab)}
-    total = len(counts)
-    idf = np.array(
-        [
-            (math.log((1 + total) / (1 + df[t])) + 1.0)
-            * (GENERIC_WEIGHT if _is_generic(t) else 1.0)
-            for t in vocab
-        ],
-        dtype=np.float64,
-    )
     rows: list[int] = []
     cols: list[int] = []
-    data: list[float] = []
+    data: list[int] = []
     for r, c in enumerate(counts):
         for term, n in c.items():
             col = index.get(term)
             if col is not None:
                 rows.append(r)
                 cols.append(col)
-                data.append(1.0 + math.log(n))
+                data.append(n)
     matrix = sparse.csr_matrix(
-        (np.array(data, dtype=np.float64), (rows, cols)), shape=(total, len(vocab))
+        (np.array(data, dtype=np.float64), (rows, cols)), shape=(len(counts), len(vocab))
     )
-    matrix = matrix.multiply(idf).tocsr()
+    return _tf_idf(matrix, vocab, np.array([df[t] for t in vocab], dtype=np.float64)), vocab
+
+
+def _count_weight_matrix(
+    counts: sparse.csr_matrix, vocab: Sequence[str], *, max_df: int | None = None
+) -> sparse.csr_matrix:
+    """``_weight_matrix`` of counts already in a sparse matrix (``ngram_counts``)."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    if max_df is not None:
+        kept = df <= max_df
+        new_col = np.cumsum(kept) - 1
+        entries = kept[counts.indices]
+        row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[entries]
+        counts = sparse.csr_matrix(
+            (counts.data[entries], (row_of, new_col[counts.indices[entries]])),
+            shape=(counts.shape[0], int(kept.sum())),
+        )
+        vocab = [t for t, k in zip(vocab, kept.tolist(), strict=True) if k]
+        df = df[kept]
+    return _tf_idf(counts, vocab, df)
+
+
+def _tf_idf(counts: sparse.csr_matrix, vocab: Sequence[str], df: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear term frequency times smoothed IDF (generic terms damped), rows L2-normed."""
+    total = counts.shape[0]
+    idf = (np.log((1 + total) / (1 + df)) + 1.0) * np.array(
+        [GENERIC_WEIGHT if _is_generic(t) else 1.0 for t in vocab], dtype=np.float64
+    )
+    matrix = counts.tocsr(copy=True)
+    matrix.sum_duplicates()
+    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix), vocab
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
 
 
 _GENERIC_GRAMS: frozenset[str] = frozenset(
@@ -249,7 +340,13 @@ def _dice(a: str, b: str) -> float:
 class OverlapIndex:
     """Documents made comparable: ``similar_to`` one of them, ``pairs`` across groups."""
 
-    def __init__(self, documents: Sequence[Document], features: Sequence[Features]) -> None:
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        features: Sequence[Features],
+        ngrams: tuple[sparse.csr_matrix, Sequence[str]] | None = None,
+    ) -> None:
+        """``ngrams``: the documents' ``ngram_counts`` (counted here when not given)."""
         self.documents = list(documents)
         self.features = list(features)
         self.position = {doc.key: i for i, doc in enumerate(self.documents)}
@@ -258,9 +355,10 @@ class OverlapIndex:
         self.terms, self.term_vocab = _weight_matrix(
             [f.terms for f in self.features], max_df=max_df
         )
-        ngrams, _ = _weight_matrix([f.ngrams for f in self.features], max_df=max_df)
+        counts, grams = ngrams or ngram_counts([_ngram_text(doc) for doc in self.documents])
+        ngram_weights = _count_weight_matrix(counts, grams, max_df=max_df)
         joined = sparse.hstack(
-            [self.terms * math.sqrt(TERM_SHARE), ngrams * math.sqrt(1.0 - TERM_SHARE)]
+            [self.terms * math.sqrt(TERM_SHARE), ngram_weights * math.sqrt(1.0 - TERM_SHARE)]
         ).tocsr()
         # A document with no analysed terms yet (a proposal the worker has not reached)
         # is compared by its n-grams alone, on the same 0..1 scale.
@@ -268,6 +366,7 @@ class OverlapIndex:
         norms[norms == 0] = 1.0
         # Single precision halves the memory the block products move; scores keep 4 places.
         self.matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ joined, dtype=np.float32)
+        self._columns = sparse.csr_matrix(self.matrix.T)
 
     @classmethod
     def build(
@@ -276,19 +375,23 @@ class OverlapIndex:
         *,
         analysed: Sequence[tuple[Sequence[str], Sequence[str]] | None] | None = None,
         analyzer: Analyzer | None = None,
-        starting: threading.Thread | None = None,
+        store: WordTagStore | None = None,
     ) -> OverlapIndex:
-        return cls(
-            documents,
-            featurise(documents, analysed=analysed, analyzer=analyzer, starting=starting),
+        """The index over ``documents``, analysing those without ``analysed`` terms
+        (``featurise``; ``store``: the word-tag cache)."""
+        features, counts, grams = featurise(
+            documents, analysed=analysed, analyzer=analyzer, store=store
         )
+        return cls(documents, features, (counts, grams))
 
     def __len__(self) -> int:
         return len(self.documents)
 
+    def _block(self, start: int, stop: int) -> sparse.csr_matrix:
+        return sparse.csr_matrix(self.matrix[start:stop] @ self._columns)
+
     def _scores(self, start: int, stop: int) -> np.ndarray:
-        block = self.matrix[start:stop] @ self.matrix.T
-        return np.asarray(block.toarray())
+        return np.asarray(self._block(start, stop).toarray())
 
     def top_matches(
         self,
@@ -298,37 +401,59 @@ class OverlapIndex:
         skip: Callable[[int, int], bool] | None = None,
         explain: bool = False,
     ) -> list[list[Match]]:
-        """For every document, its ``limit`` most similar others, best first."""
+        """For every document, its ``limit`` most similar others, best first (equal
+        scores in document order)."""
+        if skip is None and not explain:
+            keys = [doc.key for doc in self.documents]
+            return [
+                [Match(key=keys[j], score=score) for j, score in found]
+                for found in self.top_positions(limit=limit, min_score=min_score)
+            ]
         result: list[list[Match]] = []
         for start in range(0, len(self), ROW_BLOCK):
             stop = min(start + ROW_BLOCK, len(self))
             scores = self._scores(start, stop)
             rows = np.arange(stop - start)
             scores[rows, rows + start] = -1.0
-            if skip is None and not explain:
-                result.extend(self._best_of_block(scores, limit, min_score))
-                continue
             for offset in rows:
                 i = start + int(offset)
                 result.append(self._best(i, scores[offset], limit, min_score, skip, explain))
         return result
 
-    def _best_of_block(self, scores: np.ndarray, limit: int, min_score: float) -> list[list[Match]]:
-        """``_best`` for a block of rows at once (no skipping, no explanations)."""
-        k = min(limit, scores.shape[1])
-        if k < scores.shape[1]:
-            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        else:
-            top = np.tile(np.arange(scores.shape[1]), (scores.shape[0], 1))
-        picked = np.take_along_axis(scores, top, axis=1)
-        keys = [doc.key for doc in self.documents]
-        block = []
-        for cols, values in zip(top.tolist(), picked.tolist(), strict=True):
-            found = sorted(
-                ((-v, j) for j, v in zip(cols, values, strict=True) if v >= min_score and v > 0)
+    def top_positions(
+        self, *, limit: int = 5, min_score: float = 0.0
+    ) -> list[list[tuple[int, float]]]:
+        """``top_matches`` without skipping or explanations, as (position, score) pairs:
+        the fast path for whole registries."""
+        result: list[list[tuple[int, float]]] = []
+        for start in range(0, len(self), ROW_BLOCK):
+            result.extend(
+                self._best_of_block(start, min(start + ROW_BLOCK, len(self)), limit, min_score)
             )
-            block.append([Match(key=keys[j], score=round(-nv, 4)) for nv, j in found])
-        return block
+        return result
+
+    def _best_of_block(
+        self, start: int, stop: int, limit: int, min_score: float
+    ) -> list[list[tuple[int, float]]]:
+        """``_best`` for a block of rows at once, on the sparse scores: only the pairs
+        that share a term or an n-gram are looked at."""
+        block = self._block(start, stop)
+        rows = np.repeat(np.arange(stop - start), np.diff(block.indptr))
+        cols, values = block.indices, block.data
+        wanted = (values > 0) & (values >= min_score) & (cols != rows + start)
+        rows, cols, values = rows[wanted], cols[wanted], values[wanted]
+        bounds = np.searchsorted(rows, np.arange(stop - start + 1)).tolist()
+        found: list[list[tuple[int, float]]] = []
+        for lo, hi in itertools.pairwise(bounds):
+            picked: slice | np.ndarray = slice(lo, hi)
+            if hi - lo > limit:
+                row = values[lo:hi]
+                # Everything at or above the limit-th best score (ties kept, then ordered).
+                kth = np.partition(row, hi - lo - limit)[hi - lo - limit]
+                picked = np.flatnonzero(row >= kth) + lo
+            ranked = sorted(zip((-values[picked]).tolist(), cols[picked].tolist(), strict=True))
+            found.append([(j, round(-v, 4)) for v, j in ranked[:limit]])
+        return found
 
     def similar_to(
         self,
@@ -447,7 +572,11 @@ class OverlapIndex:
 
 
 def compare(
-    documents: Sequence[Document], *, limit: int = 5, min_score: float = 0.0
+    documents: Sequence[Document],
+    *,
+    limit: int = 5,
+    min_score: float = 0.0,
+    store: WordTagStore | None = None,
 ) -> list[list[Match]]:
     """Every document's most similar others (the ``programme_overlap`` command's engine)."""
-    return OverlapIndex.build(documents).top_matches(limit=limit, min_score=min_score)
+    return OverlapIndex.build(documents, store=store).top_matches(limit=limit, min_score=min_score)

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from deliberation.agendas.models import Agenda, Disclosure
 from deliberation.agendas.permissions import visible_agendas_q
+from deliberation.analysis.wordtags import word_tag_store
 from deliberation.common.sanitize import strip_all_markup
 from deliberation.people.models import MunicipalityProfile, Organisation
 
@@ -127,6 +128,7 @@ def programme_index(programmes: Sequence[Programme]) -> OverlapIndex:
     index = OverlapIndex.build(
         [_programme_document(p) for p in programmes],
         analysed=[(p.title_terms, p.body_terms) if p.analyser else None for p in programmes],
+        store=word_tag_store(),
     )
     with _INDEX_LOCK:
         _INDEX_CACHE[fingerprint] = index
@@ -490,7 +492,7 @@ def similar_agendas(
         Document(key=a.pk, title=a.title, body=strip_all_markup(a.description_html)[:2000])
         for a in agendas
     ]
-    index = OverlapIndex.build(docs)
+    index = OverlapIndex.build(docs, store=word_tag_store())
     by_pk = {a.pk: a for a in agendas}
     return [
         SimilarAgenda(agenda=by_pk[int(str(m.key))], match=m)

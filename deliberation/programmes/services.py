@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from deliberation.agendas.models import Disclosure
 from deliberation.analysis.analyzer import get_analyzer
+from deliberation.analysis.wordtags import word_tag_store
 from deliberation.people.models import Organisation, User
 
 from . import permissions
@@ -37,11 +38,12 @@ MAX_TEXT = 5_000
 
 
 def programme_analyse(programmes: Sequence[Programme]) -> None:
-    """Store the analyser's terms of each programme (not saved; the caller saves)."""
+    """Store the analyser's terms of each programme (not saved; the caller saves); the
+    words' tags go to the word-tag cache too, for the next analysis or command run."""
     if not programmes:
         return
     docs = [Document(key=p.pk, title=p.title, body=p.overlap_body()) for p in programmes]
-    analysed = analyse_documents(docs)
+    analysed = analyse_documents(docs, store=word_tag_store())
     name = get_analyzer().name
     for programme, (title_terms, body_terms) in zip(programmes, analysed, strict=True):
         programme.title_terms = title_terms

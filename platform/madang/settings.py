@@ -138,6 +138,9 @@ else:
 # server process; "queue": only queued, for a separate `manage.py analysis_worker`).
 MADANG_ANALYZER = env.str("MADANG_ANALYZER", default="okt")
 MADANG_ANALYSIS_MODE = env.str("MADANG_ANALYSIS_MODE", default="worker")
+# Words whose Okt tags are kept in the database (analysis.TaggedWord) so that a word is
+# tagged once across processes; beyond this many rows the least recently used go.
+MADANG_TAGGED_WORDS_MAX = env.int("MADANG_TAGGED_WORDS_MAX", default=200_000)
 
 # Background work (digest builds, webhook deliveries) is queued in the database and run
 # by `manage.py task_worker` (started by `make run`; its own service in docker compose).

@@ -104,6 +104,7 @@ def _fixture_csv(tmp_path: Path) -> Path:
     return _write_csv(tmp_path / "programmes.csv", rows)
 
 
+@pytest.mark.django_db
 def test_the_command_prints_each_rows_most_similar_rows(tmp_path: Path) -> None:
     out = StringIO()
     call_command("programme_overlap", str(_fixture_csv(tmp_path)), "--top", "2", stdout=out)
@@ -117,6 +118,7 @@ def test_the_command_prints_each_rows_most_similar_rows(tmp_path: Path) -> None:
     assert by_id["empty-description"][0]["id"] in {"mofa-festival", "gyeongbuk-festival"}
 
 
+@pytest.mark.django_db
 def test_the_command_matches_the_engine_the_pages_use(tmp_path: Path, index: OverlapIndex) -> None:
     out = StringIO()
     path = _write_csv(
@@ -165,3 +167,19 @@ def test_the_command_refuses_bad_input_clearly(
 def test_the_command_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot read"):
         call_command("programme_overlap", str(tmp_path / "nope.csv"))
+
+
+def test_the_commands_json_is_the_standard_encoders_byte_for_byte() -> None:
+    from deliberation.programmes.management.commands.programme_overlap import similar_rows_json
+
+    rows = [
+        ("P1", [("P2", 0.5646), ('따옴표"와\\역슬래시', 0.1), ("줄\n바꿈\x01", 1.0)]),
+        ("빈 목록", []),
+        ("P3", [("P1", 0.0001)]),
+    ]
+    for subset in (rows, rows[1:2], []):
+        standard = [
+            {"id": key, "similar": [{"id": other, "score": score} for other, score in similar]}
+            for key, similar in subset
+        ]
+        assert similar_rows_json(subset) == json.dumps(standard, ensure_ascii=False, indent=1)
