@@ -78,6 +78,20 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen[bytes] | N
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def wait_until(page: Any, expression: str, timeout: float = 30_000) -> None:
+    """Wait until a JavaScript expression is true on the page.
+
+    Playwright's ``wait_for_function`` re-evaluates its predicate with ``eval`` inside the
+    page, which Madang's Content Security Policy (no 'unsafe-eval') refuses once it has to
+    poll; ``page.evaluate`` runs outside the page's policy, so it is polled from here.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:g} s: {expression}")
+        page.wait_for_timeout(50)  # polling a condition with a deadline
+
+
 @pytest.fixture(scope="session")
 def _daphne_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     port = free_port()

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from deliberation.agendas.models import Session
 from deliberation.live.models import Statement
 from deliberation.people.identity import resident_token
+from tests.browser.conftest import wait_until
 from tests.factories import FacilitatorFactory, ResidentFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -200,7 +201,7 @@ def test_statement_lost_with_its_ack_is_resent_once_and_stored_once(
 
     expect(page.locator("[data-side-list]")).to_contain_text(text, timeout=30_000)
     connected(page)
-    page.wait_for_function("window.madangRoom.client.pendingCount() === 0", timeout=30_000)
+    wait_until(page, "window.madangRoom.client.pendingCount() === 0", timeout=30_000)
     assert state["dropped"] and state["connections"] >= 2
     assert len(sent_posts) == 2, "sent once, resent exactly once after the reconnect"
     assert sent_posts[0]["id"] == sent_posts[1]["id"]

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from deliberation.agendas.models import Session
 from deliberation.people.identity import resident_token
+from tests.browser.conftest import wait_until
 from tests.factories import ResidentFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
@@ -187,7 +188,7 @@ def test_room_renders_the_protocol_and_escapes_user_text(
 
     # Raise a hand: the frame follows the protocol.
     page.get_by_role("button", name="발언 신청").click()
-    page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+    wait_until(page, "window.madangRoom.client.pendingCount() === 0")
     assert any(f["type"] == "hand.raise" and isinstance(f["id"], str) for f in room.frames)
     room.push(
         {
@@ -255,7 +256,7 @@ def test_unacknowledged_statement_is_resent_once_after_reconnect(
 
     page.get_by_label("의견 쓰기").fill("연결이 끊겨도 한 번만 올라가야 합니다")
     page.get_by_role("button", name="보내기").click()
-    page.wait_for_function("window.madangRoom.client.pendingCount() === 1")
+    wait_until(page, "window.madangRoom.client.pendingCount() === 1")
     posts = [f for f in room.frames if f["type"] == "statement.post"]
     assert len(posts) == 1
 
@@ -263,8 +264,9 @@ def test_unacknowledged_statement_is_resent_once_after_reconnect(
     room.sockets[-1].close(code=1012, reason="restart")
     expect(page.locator("[data-conn]")).to_have_text(re.compile("다시 연결 중…|연결됨"))
     expect(page.locator("[data-conn]")).to_have_text("연결됨", timeout=20_000)
-    page.wait_for_function(
-        "window.madangRoom.client.outbox.size === 1 && window.madangRoom.client.stats.resent === 1"
+    wait_until(
+        page,
+        "window.madangRoom.client.outbox.size === 1 && window.madangRoom.client.stats.resent === 1",
     )
     assert len(room.sockets) == 2
     assert room.urls[-1].endswith("?after=3")
@@ -284,7 +286,7 @@ def test_unacknowledged_statement_is_resent_once_after_reconnect(
             }
         )
     )
-    page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+    wait_until(page, "window.madangRoom.client.pendingCount() === 0")
     assert len([f for f in room.frames if f["type"] == "statement.post"]) == 2
     assert page.madang_errors == []
 
@@ -368,7 +370,7 @@ def test_console_and_projector_render_the_staff_view(
         expect(page.locator("[data-reports-list]")).to_contain_text("신고 사유: 도배·광고")
         expect(page.locator("[data-audit-list]")).to_contain_text("숨김 — 욕설")
         page.locator("[data-pending-list]").get_by_role("button", name="승인").click()
-        page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+        wait_until(page, "window.madangRoom.client.pendingCount() === 0")
         assert any(f["type"] == "statement.approve" and f["statement_id"] == 8 for f in room.frames)
     else:
         expect(page.locator(".qr svg")).to_be_visible()
@@ -395,14 +397,14 @@ def test_room_is_usable_by_keyboard(live_server_url: str, new_page: Any) -> None
     else:
         pytest.fail("the raise-hand button is not reachable with Tab")
     page.keyboard.press("Space")
-    page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+    wait_until(page, "window.madangRoom.client.pendingCount() === 0")
     assert any(f["type"] == "hand.raise" for f in room.frames)
 
     # Ctrl+Enter sends from the composer.
     page.get_by_label("의견 쓰기").focus()
     page.keyboard.type("키보드로 쓴 의견")
     page.keyboard.press("Control+Enter")
-    page.wait_for_function("window.madangRoom.client.pendingCount() === 0")
+    wait_until(page, "window.madangRoom.client.pendingCount() === 0")
     posts = [f for f in room.frames if f["type"] == "statement.post"]
     assert [p["text"] for p in posts] == ["키보드로 쓴 의견"]
     expect(page.get_by_label("의견 쓰기")).to_have_value("")
