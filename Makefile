@@ -65,7 +65,7 @@ test-faults: install-test messages
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy deliberation platform/madang
+	$(VENV)/bin/mypy deliberation platform/madang benchmarks
 
 bench: install-test messages
 	$(PY) -m benchmarks $(BENCH_ARGS)

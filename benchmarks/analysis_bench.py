@@ -335,7 +335,7 @@ def _run(results_dir: Path, *, sizes: tuple[int, ...], repeats: int) -> dict:
         worker_pid = api.worker_handle.pid
         api.worker_handle.stop()
 
-        digests = []
+        digests: list[dict[str, Any]] = []
         for session, size in zip(sessions, sizes, strict=True):
             runs = []
             for _ in range(repeats):
