@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import secrets
 import signal
@@ -176,9 +177,38 @@ class Deployment:
     prefix: str
     redis: str
 
+    metrics_token: str = ""
+
     @property
     def figures(self) -> ProcessFigures:
         return ProcessFigures([s.pid for s in self.servers])
+
+    def loop_lag(self, since: float, until: float) -> dict[str, float | int | None]:
+        """The largest event-loop lag any process saw between two ``time.time()`` values,
+        from each process's /ops/metrics (Madang only; None for the stock room)."""
+        if not self.metrics_token:
+            return {"loop_lag_max_ms": None, "loop_stalls": None, "gc_max_ms": None}
+        worst, stalls, gc_max = 0.0, 0, 0.0
+        for server in self.servers:
+            conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
+            try:
+                conn.request(
+                    "GET",
+                    "/ops/metrics?format=json",
+                    headers={"Host": HOST, "Authorization": f"Bearer {self.metrics_token}"},
+                )
+                data = json.loads(conn.getresponse().read())
+            finally:
+                conn.close()
+            lags = [lag for second, lag in data["seconds"] if since - 1 <= second <= until]
+            worst = max([worst, *lags])
+            stalls += int(data["stalls"])
+            gc_max = max(gc_max, float(data["gc"][2]["max_ms"]))
+        return {
+            "loop_lag_max_ms": round(worst, 1),
+            "loop_stalls": stalls,
+            "gc_max_ms": round(gc_max, 1),
+        }
 
     def profile(self, label: str, seconds: float) -> list[subprocess.Popen[bytes]]:
         """Sample each server with py-spy for ``seconds`` (collapsed stacks in PROFILE_DIR)."""
@@ -287,7 +317,9 @@ def deployment(
     """Start ``processes`` Daphne processes of Madang (or the baseline), stop them after."""
     prefix = f"bench{secrets.token_hex(5)}"
     url = redis_url()
+    metrics_token = ""
     if name == "madang":
+        metrics_token = secrets.token_hex(16)
         env = _environment(
             "madang.settings",
             DATABASE_URL=database_url,
@@ -297,6 +329,8 @@ def deployment(
             # Statements are queued for analysis as in production; the tagger runs as its
             # own service, measured by the analysis bench, not inside this measurement.
             MADANG_ANALYSIS_MODE="queue",
+            # Each process's event-loop lag, read after every step (/ops/metrics).
+            MADANG_METRICS_TOKEN=metrics_token,
         )
         app = MADANG_APP
     else:
@@ -320,7 +354,9 @@ def deployment(
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{name} daphne did not answer:\n{server.tail()}")
                 time.sleep(0.2)  # polling a condition with a deadline
-        yield Deployment(name=name, servers=servers, prefix=prefix, redis=url)
+        yield Deployment(
+            name=name, servers=servers, prefix=prefix, redis=url, metrics_token=metrics_token
+        )
     finally:
         for server in servers:
             server.stop()

@@ -88,6 +88,7 @@ def run_step(
     gen_cpu_before = sum(u["cpu_s"] for u in gen.call("usage"))
     start = time.monotonic() + 0.3
     end = start + duration
+    wall_start = time.time() + 0.3
     plan: list[list[tuple[int, int, float, float]]] = [[] for _ in range(gen.workers)]
     for s in speakers:
         plan[s.worker].append((s.cid, s.number, s.rate, s.offset))
@@ -117,6 +118,7 @@ def run_step(
         profiler.wait(timeout=duration + 60)
     cpu_after = figures.cpu_s()
     rss_kb = figures.rss_kb()
+    loop = deployment.loop_lag(wall_start, time.time())
     ended = gen.call("end")
     deployment.check_alive()
     return summarise(
@@ -130,6 +132,7 @@ def run_step(
         rss_kb=rss_kb,
         drain_s=drained_at - end,
         extras=running,
+        loop=loop,
     )
 
 
@@ -145,6 +148,7 @@ def summarise(
     rss_kb: int,
     drain_s: float,
     extras: list[Extra],
+    loop: dict[str, float | int | None] | None = None,
 ) -> dict[str, Any]:
     latency = np.frombuffer(floats([e["latency_ms"] for e in ended]), dtype=np.float32)
     acks = np.frombuffer(floats([e["ack_ms"] for e in ended]), dtype=np.float32)
@@ -192,6 +196,9 @@ def summarise(
         "rss_mb": round(rss_kb / 1024, 1),
         "generator_cpu_s": round(gen_cpu_s, 3),
         "generator_cpu_cores": round(gen_cpu_s / (duration + max(drain_s, 0)), 3),
+        # The largest event-loop lag of any server process in the step, its stalls so far
+        # (lags at or over MADANG_LOOP_LAG_WARN_MS) and its longest oldest-generation GC.
+        **(loop or {"loop_lag_max_ms": None, "loop_stalls": None, "gc_max_ms": None}),
         "statement_ids": {
             f"{k[0]}.{k[1]}": v for e in ended for k, v in e["statement_ids"].items()
         },

@@ -115,9 +115,9 @@ def details(results: dict[str, dict[str, Any]]) -> list[str]:
             "Scenario 1, every step of the sweeps (a step passes with p99 ≤ 100 ms and "
             "nothing lost; the sweep stops at the first failing step):",
             "",
-            "| room | N | posts/s | deliveries/s | p50 ms | p99 ms | lost | µs/delivery "
-            "| server cores | generator cores |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| room | N | posts/s | deliveries/s | p50 ms | p99 ms | max ms | lost | µs/delivery "
+            "| server cores | generator cores | loop lag max ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for sweep in s1["sweeps"]:
             for app in ("madang", "baseline"):
@@ -125,10 +125,12 @@ def details(results: dict[str, dict[str, Any]]) -> list[str]:
                     out.append(
                         f"| {app} | {_fmt(sweep['clients'])} | {_fmt(step['rate'], 1)} "
                         f"| {_fmt(step['deliveries_per_s'])} | {_fmt(step['p50_ms'], 1)} "
-                        f"| {_fmt(step['p99_ms'], 1)} | {_fmt(step['lost'])} "
+                        f"| {_fmt(step['p99_ms'], 1)} | {_fmt(step.get('max_ms'), 1)} "
+                        f"| {_fmt(step['lost'])} "
                         f"| {_fmt(step['cpu_us_per_delivery'], 1)} "
                         f"| {_fmt(step['server_cpu_cores'], 2)} "
-                        f"| {_fmt(step['generator_cpu_cores'], 2)} |"
+                        f"| {_fmt(step['generator_cpu_cores'], 2)} "
+                        f"| {_fmt(step.get('loop_lag_max_ms'), 1)} |"
                     )
         out.append("")
         out += sustained_lines(s1)

@@ -350,7 +350,8 @@ def _line(label: str, step: dict[str, Any]) -> str:
         f"  {label}: rate {step['rate']}/s -> {step['deliveries_per_s']:.0f} deliveries/s, "
         f"p50 {step['p50_ms']} p99 {step['p99_ms']} max {step['max_ms']} ms, "
         f"lost {step['lost']}, cpu {step['cpu_us_per_delivery']} us/delivery, "
-        f"server {step['server_cpu_cores']} cores, generator {step['generator_cpu_cores']} cores"
+        f"server {step['server_cpu_cores']} cores, generator {step['generator_cpu_cores']} cores, "
+        f"loop lag max {step.get('loop_lag_max_ms')} ms, gc max {step.get('gc_max_ms')} ms"
     )
 
 

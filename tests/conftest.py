@@ -71,6 +71,13 @@ def _analysis_queue_mode(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_loop_lag_probe(settings: Any) -> None:
+    """In-process tests run the application on short-lived loops: no probe task is left
+    on them (tests/live/test_looplag.py turns it on; server processes always have it)."""
+    settings.MADANG_LOOP_LAG_INTERVAL = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_join_limits(settings: Any) -> None:
     """Quick-join and venue-code limits count per address: every test starts from zero,
     in its own in-process cache (never a flush of the shared Redis)."""

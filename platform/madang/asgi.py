@@ -11,6 +11,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from deliberation.live.looplag import LoopLagMiddleware  # noqa: E402
 from madang.routing import websocket_application  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+# Every server process samples its event loop's lag from its first connection on.
+application = LoopLagMiddleware(
+    ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+)

@@ -141,6 +141,12 @@ MADANG_ANALYSIS_MODE = env.str("MADANG_ANALYSIS_MODE", default="worker")
 # Words whose Okt tags are kept in the database (analysis.TaggedWord) so that a word is
 # tagged once across processes; beyond this many rows the least recently used go.
 MADANG_TAGGED_WORDS_MAX = env.int("MADANG_TAGGED_WORDS_MAX", default=200_000)
+# The event loop's lag, sampled in every server process (deliberation.live.looplag): the
+# sampling interval in seconds (0 turns the probe off), the lag logged as a stall, and the
+# bearer token for /ops/metrics (unset: the page does not exist).
+MADANG_LOOP_LAG_INTERVAL = env.float("MADANG_LOOP_LAG_INTERVAL", default=0.1)
+MADANG_LOOP_LAG_WARN_MS = env.float("MADANG_LOOP_LAG_WARN_MS", default=250.0)
+MADANG_METRICS_TOKEN = env.str("MADANG_METRICS_TOKEN", default="")
 
 # Background work (digest builds, webhook deliveries) is queued in the database and run
 # by `manage.py task_worker` (started by `make run`; its own service in docker compose).

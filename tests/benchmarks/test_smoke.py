@@ -71,6 +71,9 @@ def test_every_resident_hears_every_stored_statement_once(
     assert step["seq_gaps"] == 0
     assert step["duplicates"] == 0
     assert step["deliveries"] == step["posts_stored"] * RESIDENTS
+    # Each process's event-loop lag was sampled during the step and read back.
+    assert isinstance(step["loop_lag_max_ms"], float) and step["loop_lag_max_ms"] >= 0
+    assert isinstance(step["loop_stalls"], int) and isinstance(step["gc_max_ms"], float)
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
@@ -80,3 +83,4 @@ def test_the_stock_room_delivers_the_same_short_run(settings: Any, tmp_path: Pat
     assert step["posts_sent"] > 0
     assert step["lost"] == 0
     assert step["deliveries"] == step["posts_sent"] * RESIDENTS
+    assert step["loop_lag_max_ms"] is None  # the stock room has no probe
