@@ -120,12 +120,37 @@ def _on_gc(phase: str, info: dict[str, int]) -> None:
         STATE.record_gc(int(info.get("generation", 0)), time.perf_counter() - started)
 
 
+def _freeze_survivors(full_seen: int, unfrozen_at: float, now: float) -> tuple[int, float]:
+    """After a full collection, move what survived it out of the collector's way.
+
+    A process serving thousands of sockets holds millions of long-lived objects; each
+    collection of the oldest generation walks all of them with the loop stopped. What
+    survived a full collection is frozen (``gc.freeze``): later full collections walk only
+    what is newer. Every ``MADANG_GC_UNFREEZE_SECONDS`` the frozen objects are handed back,
+    so garbage among them (a closed connection's cycles) is collected by the next full
+    collection, which freezes again.
+    """
+    full = STATE.gc_collections[2]
+    if full != full_seen:
+        gc.freeze()
+        full_seen = full
+    period = float(getattr(settings, "MADANG_GC_UNFREEZE_SECONDS", 600))
+    if period > 0 and now - unfrozen_at >= period:
+        gc.unfreeze()
+        unfrozen_at = now
+    return full_seen, unfrozen_at
+
+
 async def _probe(loop: asyncio.AbstractEventLoop, every: float, warn_s: float) -> None:
+    freeze = bool(getattr(settings, "MADANG_GC_FREEZE", False))
+    full_seen, unfrozen_at = STATE.gc_collections[2], loop.time()
     while True:
         expected = loop.time() + every
         await asyncio.sleep(every)  # a periodic sample, not synchronisation
         lag = loop.time() - expected
         STATE.record(lag, time.time())
+        if freeze:
+            full_seen, unfrozen_at = _freeze_survivors(full_seen, unfrozen_at, loop.time())
         if lag >= warn_s:
             with STATE.lock:
                 STATE.stalls += 1

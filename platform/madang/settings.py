@@ -147,6 +147,10 @@ MADANG_TAGGED_WORDS_MAX = env.int("MADANG_TAGGED_WORDS_MAX", default=200_000)
 MADANG_LOOP_LAG_INTERVAL = env.float("MADANG_LOOP_LAG_INTERVAL", default=0.1)
 MADANG_LOOP_LAG_WARN_MS = env.float("MADANG_LOOP_LAG_WARN_MS", default=250.0)
 MADANG_METRICS_TOKEN = env.str("MADANG_METRICS_TOKEN", default="")
+# Freeze what survives a full garbage collection (deliberation.live.looplag), and hand it
+# back to the collector this often (seconds).
+MADANG_GC_FREEZE = env.bool("MADANG_GC_FREEZE", default=False)
+MADANG_GC_UNFREEZE_SECONDS = env.float("MADANG_GC_UNFREEZE_SECONDS", default=600.0)
 
 # Background work (digest builds, webhook deliveries) is queued in the database and run
 # by `manage.py task_worker` (started by `make run`; its own service in docker compose).

@@ -105,3 +105,22 @@ def test_metrics_need_the_operators_token(settings: Any) -> None:
     assert data["samples"] >= 1 and data["max_ms"] >= 30
     assert data["seconds"] and data["seconds"][-1][1] >= 30
     assert [g["generation"] for g in data["gc"]] == [0, 1, 2]
+
+
+def test_what_survives_a_full_collection_is_frozen_and_handed_back_later(settings: Any) -> None:
+    settings.MADANG_GC_UNFREEZE_SECONDS = 600
+    gc.unfreeze()
+    try:
+        looplag.STATE.record_gc(2, 0.001)  # a full collection happened since the last look
+        seen = looplag.STATE.gc_collections[2] - 1
+        seen, unfrozen_at = looplag._freeze_survivors(seen, 1000.0, 1001.0)
+        assert seen == looplag.STATE.gc_collections[2] and gc.get_freeze_count() > 0
+        # No new full collection, period not over: nothing changes.
+        frozen = gc.get_freeze_count()
+        assert looplag._freeze_survivors(seen, unfrozen_at, 1500.0) == (seen, 1000.0)
+        assert gc.get_freeze_count() == frozen
+        # The period is over: the frozen objects go back to the collector.
+        assert looplag._freeze_survivors(seen, unfrozen_at, 1600.0) == (seen, 1600.0)
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
