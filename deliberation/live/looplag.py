@@ -51,7 +51,9 @@ class LoopLag:
     gc_collections: list[int] = field(default_factory=lambda: [0, 0, 0])
     gc_total_s: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     gc_max_s: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Reentrant: a garbage collection can start inside ``record`` (it allocates), and its
+    # callback runs on the same thread.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def record(self, lag_s: float, now: float) -> None:
         lag_s = max(0.0, lag_s)
@@ -68,10 +70,12 @@ class LoopLag:
                 self.seconds.append((second, lag_s))
 
     def record_gc(self, generation: int, seconds: float) -> None:
-        with self.lock:
-            self.gc_collections[generation] += 1
-            self.gc_total_s[generation] += seconds
-            self.gc_max_s[generation] = max(self.gc_max_s[generation], seconds)
+        # Called from gc.callbacks, which may run while any lock is held by this very
+        # thread: it takes none (single stores under the GIL; a reader may see one
+        # collection's figures half updated, never a stopped thread).
+        self.gc_collections[generation] += 1
+        self.gc_total_s[generation] += seconds
+        self.gc_max_s[generation] = max(self.gc_max_s[generation], seconds)
 
     def recent_max_s(self, now: float, window: float = GAUGE_WINDOW_SECONDS) -> float:
         with self.lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 import time
 from typing import Any
 
@@ -124,3 +125,22 @@ def test_what_survives_a_full_collection_is_frozen_and_handed_back_later(setting
         assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+def test_a_collection_during_a_sample_does_not_stop_the_thread() -> None:
+    # A collection can start inside ``record`` (it allocates), and its callback runs on the
+    # same thread, with the state's lock held: it must neither wait for that lock nor fail.
+    state = looplag.LoopLag()
+    done = threading.Event()
+
+    def sample_with_a_collection_inside() -> None:
+        with state.lock:
+            state.record_gc(2, 0.01)
+            state.record(0.01, 1_800_000_000.0)
+        done.set()
+
+    worker = threading.Thread(target=sample_with_a_collection_inside, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert done.is_set(), "the sampling thread stopped on its own lock"
+    assert state.gc_collections[2] == 1 and state.samples == 1
