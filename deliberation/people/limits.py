@@ -59,7 +59,7 @@ def longest_expiry_seconds() -> int:
         settings.MADANG_JOIN_LIMIT_DEVICE,
         settings.MADANG_VENUE_CODE_TRIES,
     )
-    return 2 * max(int(seconds) for _count, seconds in windows) + EXPIRY_MARGIN
+    return max(_expiry(int(seconds)) for _count, seconds in windows)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -67,6 +67,11 @@ def client_address(request: HttpRequest) -> str:
     from axes.helpers import get_client_ip_address
 
     return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _expiry(seconds: int) -> int:
+    """How long one window's counter is kept: two windows, as the next one still weighs it."""
+    return 2 * seconds + EXPIRY_MARGIN
 
 
 def _clock() -> float:
@@ -94,8 +99,7 @@ def hit(limit: Limit, subject: str, *, cache: BaseCache | None = None) -> float 
     now = _clock()
     window = int(now // limit.seconds)
     key = _key(limit, subject, window)
-    # Kept for two windows: the next window still weighs this one's count.
-    timeout = 2 * limit.seconds + EXPIRY_MARGIN
+    timeout = _expiry(limit.seconds)
     cache.add(key, 0, timeout=timeout)
     try:
         current = cache.incr(key)
