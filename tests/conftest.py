@@ -78,6 +78,16 @@ def _no_loop_lag_probe(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_join_gate() -> Iterator[None]:
+    """Each test's loop gets its own join gate (its semaphore belongs to one loop)."""
+    from deliberation.live import joingate
+
+    joingate.reset()
+    yield
+    joingate.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_join_limits(settings: Any) -> None:
     """Quick-join and venue-code limits count per address: every test starts from zero,
     in its own in-process cache (never a flush of the shared Redis)."""

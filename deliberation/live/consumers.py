@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from deliberation.people.devices import scope_device, voter_key
 
-from . import actions, hub, selectors, services, wire
+from . import actions, hub, joingate, selectors, services, wire
 from .errors import ActionError
 from .events import Kicked, Resync, encode
 
@@ -37,7 +37,7 @@ MAX_MESSAGE_BYTES = 16 * 1024
 # Facilitators' frames may carry a wrap-up (10,000 characters of Korean in its markup).
 STAFF_MAX_MESSAGE_BYTES = 160 * 1024
 ID_MAX = 64
-# Outgoing bytes the server holds for one socket before it gives up on it (close 1013).
+# Outgoing bytes the server holds for one socket before it gives up on it (close 4013).
 OUTBOX_LIMIT = 1024 * 1024
 BUFFER_LIMIT = 2000  # events kept for a socket while its snapshot is being built
 WORK_LIMIT = 20  # admitted frames waiting for their turn on one connection
@@ -185,9 +185,37 @@ class RoomSocket:
         message = await self.receive()
         if message["type"] != "websocket.connect":
             return
+        joined = False
+        try:
+            async with joingate.gate().enter(self.receive) as admission:
+                if admission == joingate.BUSY:
+                    # This process is letting others in: come back later, with backoff.
+                    await self.base_send({"type": "websocket.accept"})
+                    await self.base_send({"type": "websocket.close", "code": 4013})
+                if admission != joingate.IN or not await self._enter_room():
+                    return
+                joined = True
+                await self.base_send({"type": "websocket.accept"})
+                after = self._after_from_query()
+                # With ?after, stay buffering between the snapshot and the replay, so an
+                # event arriving in between is neither lost nor sent twice.
+                await self.send_snapshot(activate=after is None)
+                if after is not None:
+                    await self.resume(after, request_id=None)
+            await self._serve()
+        finally:
+            if joined:
+                self.closed = True
+                self.active = False
+                _release_person_bucket(self.rate_key)
+                if self.hub is not None:
+                    await self.hub.leave(self)
+
+    async def _enter_room(self) -> bool:
+        """Authorize and join the room hub; False (the socket refused) if either fails."""
         try:
             # Joins run on the thread pool (each thread its own connection), not on the
-            # process's one database thread: in a join storm they overlap their waits.
+            # process's one database thread; the join gate bounds how many at once.
             identity = await database_sync_to_async(self._authorize, thread_sensitive=False)()
         except Exception:
             log.exception("room %s: authorisation failed", self.session_id)
@@ -195,7 +223,7 @@ class RoomSocket:
         if identity is None:
             # Closing before accepting refuses the handshake (HTTP 403).
             await self.base_send({"type": "websocket.close", "code": 4403})
-            return
+            return False
         self.staff = identity.pop("staff")
         self._identity = {"connection_id": self.connection_id, "user_id": self.user_id, **identity}
         # One budget per person: an account, or for quick-join residents their device, so
@@ -208,22 +236,8 @@ class RoomSocket:
             log.exception("room %s: could not join the room hub", self.session_id)
             await self.base_send({"type": "websocket.close", "code": 1011})
             _release_person_bucket(self.rate_key)
-            return
-        try:
-            await self.base_send({"type": "websocket.accept"})
-            after = self._after_from_query()
-            # With ?after, stay buffering between the snapshot and the replay, so an
-            # event arriving in between is neither lost nor sent twice.
-            await self.send_snapshot(activate=after is None)
-            if after is not None:
-                await self.resume(after, request_id=None)
-            await self._serve()
-        finally:
-            self.closed = True
-            self.active = False
-            _release_person_bucket(self.rate_key)
-            if self.hub is not None:
-                await self.hub.leave(self)
+            return False
+        return True
 
     def _query_value(self, name: str) -> str | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -293,7 +307,7 @@ class RoomSocket:
             return
         if not self.active:
             if len(self.buffer) >= BUFFER_LIMIT:
-                await self.close(1013)
+                await self.close(4013)
                 return
             self.buffer.append((text, seq))
             return
@@ -303,7 +317,7 @@ class RoomSocket:
             self.last_seq = seq
         if wire.backlog(wire.connection_of(self.base_send)) > OUTBOX_LIMIT:
             # A client that does not read: stop buffering for it; it resumes by seq.
-            await self.close(1013)
+            await self.close(4013)
             return
         await self._send_text(text)
 

@@ -354,7 +354,7 @@ class RoomHub:
                 outcome = wire.write(protocol, socket, frame, seq, OUTBOX_LIMIT)
                 if outcome == wire.OVERFLOW:
                     # A client that does not read: stop writing to it; it resumes by seq.
-                    await socket.close(1013)
+                    await socket.close(4013)
                     continue
                 if outcome != wire.FALLBACK:
                     continue

@@ -27,6 +27,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.http import require_GET
 
+from . import joingate
+
 log = logging.getLogger(__name__)
 
 # Histogram bounds in seconds (Prometheus ``le`` labels); the last bucket is +Inf.
@@ -233,6 +235,19 @@ def _prometheus(now: float) -> str:
         f'madang_gc_collections_total{{generation="{g["generation"]}"}} {g["collections"]}'
         for g in data["gc"]
     ]
+    joins = joingate.figures()
+    lines += [
+        "# HELP madang_joins_total Room joins by what the join gate did: admitted, shed "
+        "(told to come back later) or abandoned (the client left while waiting).",
+        "# TYPE madang_joins_total counter",
+        *(
+            f'madang_joins_total{{outcome="{k}"}} {joins[k]}'
+            for k in ("admitted", "shed", "abandoned")
+        ),
+        "# HELP madang_joins_in_progress Room joins running or waiting their turn.",
+        "# TYPE madang_joins_in_progress gauge",
+        *(f'madang_joins_in_progress{{state="{k}"}} {joins[k]}' for k in ("running", "waiting")),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -247,5 +262,5 @@ def metrics(request: HttpRequest) -> HttpResponse:
         return HttpResponseForbidden()
     now = time.time()
     if request.GET.get("format") == "json":
-        return JsonResponse(STATE.as_dict(now))
+        return JsonResponse({**STATE.as_dict(now), "joins": joingate.figures()})
     return HttpResponse(_prometheus(now), content_type="text/plain; version=0.0.4")

@@ -28,7 +28,7 @@ STATE_OPEN = getattr(WebSocketProtocol, "STATE_OPEN", 3)
 # Outcomes of ``write``.
 SENT = 1
 SKIPPED = 2  # the socket already holds this numbered event
-OVERFLOW = 3  # the socket's unsent bytes passed the limit: close it (1013)
+OVERFLOW = 3  # the socket's unsent bytes passed the limit: close it (4013)
 FALLBACK = 4  # use the socket's own push
 
 

@@ -147,6 +147,11 @@ MADANG_TAGGED_WORDS_MAX = env.int("MADANG_TAGGED_WORDS_MAX", default=200_000)
 MADANG_LOOP_LAG_INTERVAL = env.float("MADANG_LOOP_LAG_INTERVAL", default=0.1)
 MADANG_LOOP_LAG_WARN_MS = env.float("MADANG_LOOP_LAG_WARN_MS", default=250.0)
 MADANG_METRICS_TOKEN = env.str("MADANG_METRICS_TOKEN", default="")
+# Joins a server process works on at once, joins waiting their turn beyond those, and
+# how long one waits (seconds); a socket beyond them is told to come back later (1013).
+MADANG_JOIN_CONCURRENCY = env.int("MADANG_JOIN_CONCURRENCY", default=4)
+MADANG_JOIN_QUEUE = env.int("MADANG_JOIN_QUEUE", default=200)
+MADANG_JOIN_WAIT_SECONDS = env.float("MADANG_JOIN_WAIT_SECONDS", default=10.0)
 # Freeze what survives a full garbage collection (deliberation.live.looplag), and hand it
 # back to the collector this often (seconds).
 MADANG_GC_FREEZE = env.bool("MADANG_GC_FREEZE", default=False)

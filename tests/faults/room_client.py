@@ -121,11 +121,21 @@ class RoomClient:
         self.closed = asyncio.Event()
         if self.read:
             self._reader = asyncio.ensure_future(self._read_loop(ws, self.closed))
+            # The snapshot, or the server closing the socket first (4013: come back later).
+            snapshot = asyncio.ensure_future(self._snapshot_event.wait())
+            closed = asyncio.ensure_future(self.closed.wait())
             try:
-                await asyncio.wait_for(self._snapshot_event.wait(), timeout)
-            except TimeoutError:
+                await asyncio.wait(
+                    {snapshot, closed}, timeout=timeout, return_when="FIRST_COMPLETED"
+                )
+            finally:
+                snapshot.cancel()
+                closed.cancel()
+            if not self._snapshot_event.is_set():
                 await ws.close()
-                raise
+                if self.closed.is_set():
+                    raise ws.protocol.close_exc
+                raise TimeoutError("no snapshot")
 
     async def close(self) -> None:
         if self.ws is not None:

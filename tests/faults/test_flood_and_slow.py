@@ -142,7 +142,7 @@ async def test_client_that_never_reads_is_dropped_or_resynced_and_memory_stays_b
     )
     rss_peak = rss_kib(server.pid)
 
-    # now read what the sleeper was sent: a 1013 close, or a resync, or a truncated stream
+    # now read what the sleeper was sent: a 4013 close, or a resync, or a truncated stream
     sleeper.transport.resume_reading()
     received = 0
     close_code = None
@@ -186,7 +186,7 @@ async def test_client_that_never_reads_is_dropped_or_resynced_and_memory_stays_b
     # Others were unaffected: every event, in order.
     assert reader.last_seq == record["last_seq"]
     assert reader.seq_order_violations == 0
-    # The sleeper was cut off (1013 queued behind its unread backlog, so usually seen as a
+    # The sleeper was cut off (4013 queued behind its unread backlog, so usually seen as a
     # dropped connection) rather than buffered without limit; it resumes by seq.
     # Where the kernel's loopback buffers hold the whole backlog (a quiet machine), the
     # server never sees it pass its 1 MiB cutoff and the sleeper later reads everything.

@@ -99,7 +99,7 @@ class _Protocol:
         self.transport = _Transport(backlog)
 
 
-async def test_a_client_that_stops_reading_is_closed_with_1013() -> None:
+async def test_a_client_that_stops_reading_is_closed_with_4013() -> None:
     sent: list[dict[str, Any]] = []
 
     async def handle_reply(protocol: _Protocol, message: dict[str, Any]) -> None:
@@ -123,7 +123,7 @@ async def test_a_client_that_stops_reading_is_closed_with_1013() -> None:
     protocol.transport = _Transport(backlog=consumers.OUTBOX_LIMIT + 1)
     await socket.push(_text(2), 2)
     await socket.push(_text(3), 3)
-    assert sent[-1] == {"type": "websocket.close", "code": 1013}
+    assert sent[-1] == {"type": "websocket.close", "code": 4013}
     assert len(sent) == 2  # nothing more was queued for it
 
 
@@ -137,7 +137,7 @@ async def test_a_socket_buffering_too_much_during_its_snapshot_is_closed() -> No
     socket = consumers.RoomSocket(scope, None, send)
     for seq in range(1, consumers.BUFFER_LIMIT + 2):
         await socket.push(_text(seq), seq)
-    assert sent == [{"type": "websocket.close", "code": 1013}]
+    assert sent == [{"type": "websocket.close", "code": 4013}]
     assert len(socket.buffer) == consumers.BUFFER_LIMIT
 
 

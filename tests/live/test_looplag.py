@@ -99,6 +99,7 @@ def test_metrics_need_the_operators_token(settings: Any) -> None:
     )
     assert float(gauge.split()[1]) >= 0.03
     assert 'madang_gc_collections_total{generation="2"}' in body
+    assert 'madang_joins_total{outcome="shed"} 0' in body
 
     data = client.get(
         "/ops/metrics", {"format": "json"}, HTTP_AUTHORIZATION="Bearer s3cret-token"
@@ -106,6 +107,7 @@ def test_metrics_need_the_operators_token(settings: Any) -> None:
     assert data["samples"] >= 1 and data["max_ms"] >= 30
     assert data["seconds"] and data["seconds"][-1][1] >= 30
     assert [g["generation"] for g in data["gc"]] == [0, 1, 2]
+    assert data["joins"]["admitted"] == 0 and data["joins"]["waiting"] == 0
 
 
 def test_what_survives_a_full_collection_is_frozen_and_handed_back_later(settings: Any) -> None:
