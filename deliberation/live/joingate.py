@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 
 IN, BUSY, GONE = "in", "busy", "gone"
+FIGURES = ("running", "waiting", "admitted", "shed", "abandoned")
 
 
 class JoinGate:
@@ -49,33 +50,17 @@ class JoinGate:
         ``gone`` resolves when the client disconnects (the socket's next ASGI message
         before it is accepted can only be its disconnect).
         """
-        if self.running >= self.concurrency and self.waiting >= self.queue:
+        if not self._slots.locked() and not self.waiting:
+            await self._slots.acquire()  # a free slot and nobody ahead: no wait, no tasks
+        elif self.waiting >= self.queue:
             self.shed += 1
             yield BUSY
             return
-        self.waiting += 1
-        acquire = asyncio.ensure_future(self._slots.acquire())
-        left = asyncio.ensure_future(gone())
-        done: set[asyncio.Future[Any]] = set()
-        try:
-            done, _ = await asyncio.wait(
-                {acquire, left}, timeout=self.wait, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            self.waiting -= 1
-            left.cancel()
-            if acquire not in done or left in done:
-                # Not going in (the client left, the wait ended, or this task was
-                # cancelled): give back a slot granted meanwhile.
-                await _give_back(acquire, self._slots)
-        if acquire not in done or left in done:
-            if left in done:
-                self.abandoned += 1
-                yield GONE
-            else:
-                self.shed += 1
-                yield BUSY
-            return
+        else:
+            outcome = await self._wait_for_slot(gone)
+            if outcome != IN:
+                yield outcome
+                return
         self.running += 1
         self.admitted += 1
         try:
@@ -84,14 +69,34 @@ class JoinGate:
             self.running -= 1
             self._slots.release()
 
+    async def _wait_for_slot(self, gone: Callable[[], Awaitable[Any]]) -> str:
+        """Wait in line: ``IN`` with a slot taken, else ``GONE`` or ``BUSY`` (none taken)."""
+        self.waiting += 1
+        acquire = asyncio.ensure_future(self._slots.acquire())
+        left = asyncio.ensure_future(gone())
+        got_in = False
+        try:
+            done, _ = await asyncio.wait(
+                {acquire, left}, timeout=self.wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            got_in = acquire in done and left not in done
+        finally:
+            self.waiting -= 1
+            left.cancel()
+            if not got_in:
+                # Not going in (the client left, the wait ended, or this task was
+                # cancelled): give back a slot granted meanwhile.
+                await _give_back(acquire, self._slots)
+        if got_in:
+            return IN
+        if left in done:
+            self.abandoned += 1
+            return GONE
+        self.shed += 1
+        return BUSY
+
     def figures(self) -> dict[str, int]:
-        return {
-            "running": self.running,
-            "waiting": self.waiting,
-            "admitted": self.admitted,
-            "shed": self.shed,
-            "abandoned": self.abandoned,
-        }
+        return {name: getattr(self, name) for name in FIGURES}
 
 
 async def _give_back(acquire: asyncio.Future[Any], slots: asyncio.Semaphore) -> None:
@@ -121,7 +126,7 @@ def gate() -> JoinGate:
 def figures() -> dict[str, int]:
     """This process's join counters (zeros before the first join)."""
     if _gate is None:
-        return dict.fromkeys(("running", "waiting", "admitted", "shed", "abandoned"), 0)
+        return dict.fromkeys(FIGURES, 0)
     return _gate.figures()
 
 
